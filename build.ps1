@@ -1,0 +1,161 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and packages Redshifter. All build logic lives here; the Makefile only calls it.
+.EXAMPLE
+    ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Setup', 'Build', 'Test', 'TestLong', 'Demo', 'Package', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out/Redshifter'
+$Tools = Join-Path $Root '.tools'
+$PesterVersion = '5.7.1'
+# This PowerShell (the dotnet tool runs it as `dotnet pwsh.dll`, so the process path is dotnet's).
+$Pwsh = @(Join-Path $PSHOME 'pwsh.exe'; Join-Path $PSHOME 'pwsh') | Where-Object { Test-Path $_ -PathType Leaf } | Select-Object -First 1
+
+# The module as published: these files, and the engine with exactly its runtime dependencies in Dependencies/.
+$ModuleFiles = @('Redshifter.dll', 'Redshifter.Format.ps1xml')
+$EngineFiles = @(
+    'Redshifter.Engine.dll'
+    'AWSSDK.Core.dll'
+    'AWSSDK.S3.dll'
+    'AWSSDK.Extensions.Numerics.dll'
+    'System.IO.Hashing.dll'
+    'Npgsql.dll'
+    'Microsoft.Extensions.Logging.Abstractions.dll'
+    'Microsoft.Extensions.DependencyInjection.Abstractions.dll'
+    'YamlDotNet.dll'
+    'ZstdSharp.dll'
+    'ICSharpCode.SharpZipLib.dll'
+)
+
+function Invoke-Native([string] $File, [string[]] $Arguments) {
+    Write-Host "> $File $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File exited with code $LASTEXITCODE" }
+}
+
+function Invoke-Setup {
+    # s3rver, pinned by its committed package-lock.json.
+    $s3rver = Join-Path $Root 'tests/tools/s3rver'
+    if (-not (Test-Path (Join-Path $s3rver 'node_modules/s3rver/bin/s3rver.js'))) {
+        Push-Location $s3rver
+        try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+    }
+    # Pester, from NuGet through a download-only project.
+    if (-not (Test-Path (Join-Path $Tools "packages/pester/$PesterVersion/tools/Pester.psd1"))) {
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/pester/PesterDownload.csproj'), '--packages', (Join-Path $Tools 'packages'), '-v', 'q')
+    }
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'Redshifter.sln'), '-c', $Configuration, '-v', 'q', '-nologo', '/clp:ErrorsOnly')
+    $cmdletBin = Join-Path $Root "src/Redshifter/bin/$Configuration/net10.0"
+    $engineBin = Join-Path $Root "src/Redshifter.Engine/bin/$Configuration/net10.0"
+
+    # Every runtime assembly the engine needs must be in the explicit list: fail loudly, never ship a partial module.
+    $deps = Get-Content (Join-Path $engineBin 'Redshifter.Engine.deps.json') -Raw | ConvertFrom-Json
+    $needed = foreach ($lib in $deps.targets.PSObject.Properties.Value.PSObject.Properties) {
+        if ($lib.Value.PSObject.Properties['runtime']) { $lib.Value.runtime.PSObject.Properties.Name | ForEach-Object { Split-Path $_ -Leaf } }
+    }
+    $missing = @($needed | Where-Object { $_ -notin $EngineFiles } | Sort-Object -Unique)
+    if ($missing) { throw "The engine needs assemblies that build.ps1 does not ship: $($missing -join ', '). Add them to `$EngineFiles." }
+
+    if (Test-Path $Out) { Remove-Item $Out -Recurse -Force }
+    New-Item -ItemType Directory -Path (Join-Path $Out 'Dependencies'), (Join-Path $Out 'en-US') -Force | Out-Null
+    Copy-Item (Join-Path $Root 'Redshifter.psd1') $Out
+    Copy-Item (Join-Path $Root 'LICENSE') $Out
+    foreach ($f in $ModuleFiles) { Copy-Item (Join-Path $cmdletBin $f) $Out }
+    foreach ($f in $EngineFiles) {
+        $path = Join-Path $engineBin $f
+        if (-not (Test-Path $path)) { throw "Missing engine file $path" }
+        Copy-Item $path (Join-Path $Out 'Dependencies')
+    }
+    # Help: MAML generated from docs/help/*.md and the compiled parameter metadata (in a child pwsh,
+    # so that this process does not keep the module loaded).
+    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath $Out -SourcePath (Join-Path $Root 'docs/help') -OutputPath (Join-Path $Out 'en-US/Redshifter.dll-Help.xml')
+    if ($LASTEXITCODE -ne 0) { throw 'Help generation failed' }
+    Write-Host "Built module: $Out"
+}
+
+# Runs xunit (dotnet test) and Pester (in a child pwsh), then prints one summary line: N passed, N failed.
+function Invoke-Test([switch] $Long) {
+    $results = Join-Path $Root 'out/test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results -Force | Out-Null
+    $passed = 0; $failed = 0; $skipped = 0; $problems = @()
+
+    $filter = if ($Long) { 'Category=Long' } else { 'Category!=Long' }
+    Write-Host "`n=== xunit ($filter) ===" -ForegroundColor Cyan
+    & dotnet test (Join-Path $Root 'tests/Redshifter.Engine.Tests/Redshifter.Engine.Tests.csproj') -c $Configuration --no-build --nologo `
+        --filter $filter --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $trx = Join-Path $results 'xunit.trx'
+    if (Test-Path $trx) {
+        [xml] $doc = Get-Content $trx -Raw
+        $c = $doc.TestRun.ResultSummary.Counters
+        $passed += [int]$c.passed; $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+        $skipped += [int]$c.notExecuted
+        if ($xunitExit -ne 0 -and [int]$c.failed -eq 0) { $failed++; $problems += "dotnet test exited $xunitExit" }
+    }
+    else { $failed++; $problems += 'dotnet test produced no results' }
+
+    Write-Host "`n=== Pester ===" -ForegroundColor Cyan
+    $pesterSummary = Join-Path $results 'pester.json'
+    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/pester/Invoke-PesterSuite.ps1') -SummaryPath $pesterSummary -Tag $(if ($Long) { 'Long' } else { '' })
+    $pesterExit = $LASTEXITCODE
+    if (Test-Path $pesterSummary) {
+        $p = Get-Content $pesterSummary -Raw | ConvertFrom-Json
+        $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
+        if ($pesterExit -ne 0 -and $p.Failed -eq 0) { $failed++; $problems += "Pester exited $pesterExit" }
+    }
+    else { $failed++; $problems += 'Pester produced no summary' }
+
+    foreach ($p in $problems) { Write-Host "problem: $p" -ForegroundColor Red }
+    Write-Host ''
+    $line = "$passed passed, $failed failed"
+    if ($skipped) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'demo/Start-Demo.ps1')
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)" }
+}
+
+function Invoke-Package {
+    $feed = Join-Path $Root 'out/feed'
+    if (Test-Path $feed) { Remove-Item $feed -Recurse -Force }
+    New-Item -ItemType Directory -Path $feed -Force | Out-Null
+    $repo = 'RedshifterLocalFeed'
+    if (Get-PSResourceRepository -Name $repo -ErrorAction SilentlyContinue) { Unregister-PSResourceRepository -Name $repo }
+    Register-PSResourceRepository -Name $repo -Uri $feed -Trusted
+    try {
+        Publish-PSResource -Path $Out -Repository $repo -SkipDependenciesCheck
+        Get-ChildItem $feed -Filter *.nupkg | ForEach-Object { Write-Host "Package: $($_.FullName)" }
+    }
+    finally { Unregister-PSResourceRepository -Name $repo }
+}
+
+switch ($Task) {
+    'Setup' { Invoke-Setup }
+    'Build' { Invoke-Setup; Invoke-Build }
+    'Test' { Invoke-Setup; Invoke-Build; Invoke-Test }
+    'TestLong' { Invoke-Setup; Invoke-Build; Invoke-Test -Long }
+    'Demo' { Invoke-Setup; Invoke-Build; Invoke-Demo }
+    'Package' { Invoke-Setup; Invoke-Build; Invoke-Package }
+    'Clean' {
+        foreach ($d in @('out', '.tools')) { if (Test-Path (Join-Path $Root $d)) { Remove-Item (Join-Path $Root $d) -Recurse -Force } }
+        Invoke-Native dotnet @('clean', (Join-Path $Root 'Redshifter.sln'), '-v', 'q', '-nologo')
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net.Sockets;
+using Npgsql;
+using Redshifter.Engine.Connections;
+using Redshifter.Engine.Errors;
+
+namespace Redshifter.Engine.Database;
+
+/// <summary>
+/// An open connection to the destination and what was learnt on opening it: which engine it is.
+/// One session per table load; it owns its connection.
+/// </summary>
+public sealed class DatabaseSession : IAsyncDisposable
+{
+    internal NpgsqlConnection Connection { get; }
+    public EngineKind Engine { get; }
+    public string ServerVersion { get; }
+    public DatabaseSettings Settings { get; }
+
+    private DatabaseSession(NpgsqlConnection connection, EngineKind engine, string serverVersion, DatabaseSettings settings)
+    {
+        Connection = connection;
+        Engine = engine;
+        ServerVersion = serverVersion;
+        Settings = settings;
+    }
+
+    /// <summary>Opens a connection and detects the engine (DESIGN.md section 2).</summary>
+    public static async Task<DatabaseSession> OpenAsync(DatabaseSettings settings, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = settings.Host,
+            Port = settings.Port,
+            Database = settings.Database,
+            Username = settings.User,
+            Password = settings.Password,
+            SslMode = Enum.Parse<SslMode>(settings.SslMode, ignoreCase: true),
+            Timeout = settings.ConnectTimeoutSeconds,
+            CommandTimeout = 0, // loads take as long as they take; cancellation stops them
+            ApplicationName = "Redshifter",
+            // Keep the password out of the connection string that Npgsql hands back to anyone.
+            PersistSecurityInfo = false,
+        };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            string version;
+            await using (var command = new NpgsqlCommand("SELECT version()", connection))
+            {
+                version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
+            }
+            var engine = settings.DialectOverride ?? DetectEngine(version);
+            return new DatabaseSession(connection, engine, version, settings);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw ConnectionFailed(settings, ex);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary><c>SELECT version()</c> names Redshift on Redshift; everything else is PostgreSQL.</summary>
+    public static EngineKind DetectEngine(string version) =>
+        version.Contains("Redshift", StringComparison.OrdinalIgnoreCase) ? EngineKind.Redshift : EngineKind.PostgreSQL;
+
+    internal static RedshifterException ConnectionFailed(DatabaseSettings settings, Exception ex)
+    {
+        var redactor = new SecretRedactor([settings.Password]);
+        var reason = ex switch
+        {
+            PostgresException { SqlState: "28P01" or "28000" } => $"the server refused user '{settings.User}' (wrong password or no access)",
+            PostgresException { SqlState: "3D000" } => $"database '{settings.Database}' does not exist",
+            PostgresException pg => pg.MessageText,
+            NpgsqlException { InnerException: TimeoutException } or TimeoutException => $"no answer within {settings.ConnectTimeoutSeconds} s",
+            NpgsqlException { InnerException: SocketException se } => se.Message,
+            _ => ex.Message,
+        };
+        return new RedshifterException(
+            ErrorIds.ConnectionFailed,
+            ErrorKind.ConnectionError,
+            redactor.Redact($"Could not connect to the database at {settings.Endpoint} (database '{settings.Database}', user '{settings.User}'): {reason}."),
+            "Check REDSHIFT_HOST, REDSHIFT_PORT, REDSHIFT_DB, REDSHIFT_USER and REDSHIFT_PASSWORD, that the server is running and reachable from here, and its firewall or security group.",
+            settings.Endpoint,
+            new InvalidOperationException(redactor.Redact(ex.Message)));
+    }
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}

@@ -1,0 +1,244 @@
+using System.Net;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Redshifter.Engine.Connections;
+using Redshifter.Engine.Errors;
+
+namespace Redshifter.Engine.Storage;
+
+/// <summary>One object of a listing.</summary>
+public sealed record S3ObjectInfo(string Bucket, string Key, long Size, DateTimeOffset? LastModified)
+{
+    public string Uri => S3Uri.Format(Bucket, Key);
+}
+
+/// <summary>A page of a listing: keys in order, plus the common prefixes when a delimiter was given.</summary>
+public sealed record S3ListPage(IReadOnlyList<S3ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? ContinuationToken);
+
+/// <summary>
+/// The engine's S3 access: the few calls Redshifter makes, with errors turned into messages for
+/// people, and a request counter (discovery must stay O(log N) in requests; tests check it).
+/// </summary>
+public sealed class S3Storage : IDisposable
+{
+    private readonly IAmazonS3 _client;
+    private long _requests;
+
+    /// <summary>S3 requests sent so far (each retry counts).</summary>
+    public long RequestCount => Interlocked.Read(ref _requests);
+
+    /// <summary>Where the credentials came from (a name, never a value), for -Debug.</summary>
+    public string CredentialSource { get; }
+
+    public S3Settings Settings { get; }
+
+    internal AWSCredentials Credentials { get; }
+
+    private S3Storage(IAmazonS3 client, AWSCredentials credentials, string credentialSource, S3Settings settings)
+    {
+        _client = client;
+        Credentials = credentials;
+        CredentialSource = credentialSource;
+        Settings = settings;
+        if (client is AmazonServiceClient serviceClient)
+        {
+            serviceClient.BeforeRequestEvent += (_, _) => Interlocked.Increment(ref _requests);
+        }
+    }
+
+    public static S3Storage Create(S3Settings settings, IEnvironment env)
+    {
+        var (credentials, source) = ResolveCredentials(settings, env);
+        var config = new AmazonS3Config
+        {
+            RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region),
+        };
+        if (settings.ServiceUrl != null)
+        {
+            config.ServiceURL = settings.ServiceUrl;
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = settings.Region;
+        }
+        return new S3Storage(new AmazonS3Client(credentials, config), credentials, source, settings);
+    }
+
+    /// <summary>Credentials as section 2 says: the environment's keys first, then a profile, then the SDK's chain.</summary>
+    private static (AWSCredentials Credentials, string Source) ResolveCredentials(S3Settings settings, IEnvironment env)
+    {
+        var keyId = env.Optional(EnvironmentVariables.AccessKeyId);
+        var secret = env.Optional(EnvironmentVariables.SecretAccessKey);
+        if (keyId != null && secret != null)
+        {
+            var token = env.Optional(EnvironmentVariables.SessionToken);
+            return token != null
+                ? (new SessionAWSCredentials(keyId, secret, token), "environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
+                : (new BasicAWSCredentials(keyId, secret), "environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        }
+        if (settings.ProfileName != null)
+        {
+            var chain = new CredentialProfileStoreChain();
+            if (chain.TryGetAWSCredentials(settings.ProfileName, out var profileCredentials))
+                return (profileCredentials, $"AWS profile '{settings.ProfileName}'");
+            throw RedshifterException.InvalidArgument(
+                $"The AWS profile '{settings.ProfileName}' was not found in the shared credentials or config file.",
+                "Check the profile name (aws configure list-profiles), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+                settings.ProfileName);
+        }
+        try
+        {
+            var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials();
+            return (resolved, "the AWS SDK's default credential chain (" + resolved.GetType().Name + ")");
+        }
+        catch (AmazonClientException)
+        {
+            throw EnvironmentVariables.Missing(EnvironmentVariables.AccessKeyId,
+                "the AWS access key for S3 (or configure a profile, SSO or an instance role that the AWS SDK finds)");
+        }
+    }
+
+    /// <summary>One ListObjectsV2 call.</summary>
+    public async Task<S3ListPage> ListPageAsync(string bucket, string prefix, string? startAfter, string? delimiter, int maxKeys, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request
+        {
+            BucketName = bucket,
+            Prefix = prefix,
+            MaxKeys = maxKeys,
+        };
+        if (!string.IsNullOrEmpty(startAfter)) request.StartAfter = startAfter;
+        if (!string.IsNullOrEmpty(delimiter)) request.Delimiter = delimiter;
+        if (!string.IsNullOrEmpty(continuationToken)) request.ContinuationToken = continuationToken;
+        var response = await Call(bucket, prefix, () => _client.ListObjectsV2Async(request, cancellationToken)).ConfigureAwait(false);
+        var objects = (response.S3Objects ?? []).Select(o => new S3ObjectInfo(bucket, o.Key, o.Size ?? 0, o.LastModified is { } lm ? new DateTimeOffset(lm.ToUniversalTime(), TimeSpan.Zero) : null)).ToList();
+        return new S3ListPage(objects, response.CommonPrefixes ?? [], response.IsTruncated ?? false, response.NextContinuationToken);
+    }
+
+    /// <summary>Every key under a prefix (all pages; no hidden limit).</summary>
+    public async IAsyncEnumerable<S3ObjectInfo> ListAllAsync(string bucket, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var page = await ListPageAsync(bucket, prefix, null, null, 1000, token, cancellationToken).ConfigureAwait(false);
+            foreach (var o in page.Objects) yield return o;
+            token = page.IsTruncated ? page.ContinuationToken : null;
+        } while (token != null);
+    }
+
+    /// <summary>The object's size and time, or null when it does not exist.</summary>
+    public async Task<S3ObjectInfo?> TryGetInfoAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var m = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            return new S3ObjectInfo(bucket, key, m.ContentLength, m.LastModified is { } lm ? new DateTimeOffset(lm.ToUniversalTime(), TimeSpan.Zero) : null);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw Translate(ex, bucket, key);
+        }
+    }
+
+    /// <summary>Opens the object for reading; the caller disposes the stream.</summary>
+    public async Task<Stream> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        var response = await Call(bucket, key, () => _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken)).ConfigureAwait(false);
+        return new OwnedStream(response.ResponseStream, response);
+    }
+
+    /// <summary>Reads a whole (small) object as text: configs and manifests.</summary>
+    public async Task<string> ReadAllTextAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        await using var stream = await OpenReadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads an object (tests, the demo and sample data).</summary>
+    public async Task PutAsync(string bucket, string key, Stream content, CancellationToken cancellationToken)
+    {
+        // Chunk encoding stores the chunk framing inside the object on some S3-compatible servers.
+        var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = content, UseChunkEncoding = false, AutoCloseStream = false };
+        await Call(bucket, key, () => _client.PutObjectAsync(request, cancellationToken)).ConfigureAwait(false);
+    }
+
+    public Task PutAsync(string bucket, string key, byte[] content, CancellationToken cancellationToken) =>
+        PutAsync(bucket, key, new MemoryStream(content, writable: false), cancellationToken);
+
+    public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+        }
+    }
+
+    private static async Task<T> Call<T>(string bucket, string keyOrPrefix, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw Translate(ex, bucket, keyOrPrefix);
+        }
+    }
+
+    /// <summary>S3 failures as errors that name the bucket and say what to do.</summary>
+    internal static RedshifterException Translate(AmazonServiceException ex, string bucket, string keyOrPrefix)
+    {
+        var code = (ex as AmazonS3Exception)?.ErrorCode ?? ex.ErrorCode;
+        var uri = S3Uri.Format(bucket, keyOrPrefix);
+        if (code == "NoSuchBucket")
+            return new RedshifterException(ErrorIds.SourceNotFound, ErrorKind.ObjectNotFound,
+                $"The S3 bucket '{bucket}' does not exist (or is not in the configured region).",
+                "Check -Bucket and AWS_REGION / AWS_ENDPOINT_URL_S3.", bucket, ex);
+        if (code == "NoSuchKey" || ex.StatusCode == HttpStatusCode.NotFound)
+            return new RedshifterException(ErrorIds.SourceNotFound, ErrorKind.ObjectNotFound,
+                $"The S3 object {uri} does not exist.", "Check the key, or list the bucket to see what is there.", uri, ex);
+        if (ex.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized || code is "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch")
+            return new RedshifterException(ErrorIds.SourceNotFound, ErrorKind.PermissionDenied,
+                $"Access to {uri} was denied ({code}).",
+                $"Check the AWS credentials and that they may read bucket '{bucket}' (s3:ListBucket and s3:GetObject).", bucket, ex);
+        return new RedshifterException(ErrorIds.SourceNotFound, ErrorKind.ResourceUnavailable,
+            $"S3 request for {uri} failed: {ex.Message} ({code}, HTTP {(int)ex.StatusCode}).",
+            "Check the network, AWS_REGION and AWS_ENDPOINT_URL_S3, then try again.", uri, ex);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>A response stream that also disposes its response.</summary>
+    private sealed class OwnedStream(Stream inner, IDisposable owner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) { inner.Dispose(); owner.Dispose(); }
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Runs the Pester suite against the built module (out/Redshifter) with real test servers: starts a
+    throw-away PostgreSQL and s3rver (the same fixture the xunit tests use), sets the DESIGN.md
+    environment variables to them, runs every *.Tests.ps1 here, stops the servers whatever happens, and
+    writes the counts to -SummaryPath. Exits non-zero when any test failed (Invoke-Pester alone does not).
+#>
+param(
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [string] $Tag = '',
+    [string] $Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+$root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$env:REDSHIFTER_ROOT = $root
+Import-Module (Join-Path $root '.tools/packages/pester/5.7.1/tools/Pester.psd1') -Force
+Add-Type -Path (Join-Path $root "tests/Redshifter.TestServers/bin/$Configuration/net10.0/Redshifter.TestServers.dll")
+
+$servers = [Redshifter.TestServers.TestServers]::Start([string[]]@())
+try {
+    $servers.ApplyToProcessEnvironment()
+    $env:REDSHIFTER_TEST_PG_PASSWORD = $servers.Postgres.Password
+    $config = New-PesterConfiguration
+    $config.Run.Path = $PSScriptRoot
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Detailed'
+    if ($Tag) { $config.Filter.Tag = $Tag } else { $config.Filter.ExcludeTag = 'Long' }
+    $result = Invoke-Pester -Configuration $config
+    $summary = [ordered]@{
+        Passed  = $result.PassedCount
+        Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+        Skipped = $result.SkippedCount
+    }
+}
+catch {
+    Write-Host "Pester suite could not run: $_" -ForegroundColor Red
+    $summary = [ordered]@{ Passed = 0; Failed = 1; Skipped = 0 }
+}
+finally {
+    $servers.Dispose()
+}
+$summary | ConvertTo-Json | Set-Content -Path $SummaryPath
+exit $(if ($summary.Failed -gt 0) { 1 } else { 0 })
