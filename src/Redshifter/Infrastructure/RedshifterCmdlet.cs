@@ -24,6 +24,16 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
     /// <summary>The process environment (connection settings come from it).</summary>
     internal static IEnvironment Environment => ProcessEnvironment.Instance;
 
+    /// <summary>The destination database's settings (REDSHIFT_* variables). Every cmdlet that connects uses this.</summary>
+    internal virtual DatabaseSettings GetDatabaseSettings() => DatabaseSettings.FromEnvironment(Environment);
+
+    /// <summary>S3 access (AWS_* variables and the SDK's credential chain). Every cmdlet that reads S3 uses this.</summary>
+    internal virtual Engine.Storage.S3Storage CreateStorage() =>
+        Engine.Storage.S3Storage.Create(Engine.Storage.S3Settings.FromEnvironment(Environment), Environment);
+
+    /// <summary>Masks every secret of the environment in text that is about to be shown.</summary>
+    internal static SecretRedactor Redactor => SecretRedactor.FromEnvironment(Environment);
+
     /// <summary>
     /// Runs engine work on the thread pool and pumps its log messages to this cmdlet's streams on the
     /// pipeline thread until it finishes; returns its result or rethrows its exception.
