@@ -25,7 +25,10 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
     internal static IEnvironment Environment => ProcessEnvironment.Instance;
 
     /// <summary>The destination database's settings (REDSHIFT_* variables). Every cmdlet that connects uses this.</summary>
-    internal virtual DatabaseSettings GetDatabaseSettings() => DatabaseSettings.FromEnvironment(Environment);
+    internal virtual DatabaseSettings GetDatabaseSettings() => DefaultDatabaseSettings();
+
+    /// <summary>The database settings of the environment alone (also what tab completion uses).</summary>
+    internal static DatabaseSettings DefaultDatabaseSettings() => DatabaseSettings.FromEnvironment(Environment);
 
     /// <summary>S3 access (AWS_* variables and the SDK's credential chain). Every cmdlet that reads S3 uses this.</summary>
     internal virtual Engine.Storage.S3Storage CreateStorage() =>
