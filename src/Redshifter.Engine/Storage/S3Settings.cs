@@ -11,7 +11,8 @@ public sealed record S3Settings
     public required string Region { get; init; }
     /// <summary>AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL: an S3-compatible server, addressed path-style.</summary>
     public string? ServiceUrl { get; init; }
-    /// <summary>A named profile (-ProfileName or AWS_PROFILE); null = the SDK's default chain.</summary>
+    /// <summary>A named profile given explicitly (-ProfileName); it wins over the environment's keys.
+    /// Null = the environment's keys, else the SDK's default chain (which honours AWS_PROFILE, SSO, roles).</summary>
     public string? ProfileName { get; init; }
     /// <summary>Where the region came from, for -Debug (never the credentials themselves).</summary>
     public required string RegionSource { get; init; }
@@ -29,7 +30,7 @@ public sealed record S3Settings
             Region = resolvedRegion,
             RegionSource = source,
             ServiceUrl = env.Optional(EnvironmentVariables.EndpointS3) ?? env.Optional(EnvironmentVariables.Endpoint),
-            ProfileName = !string.IsNullOrWhiteSpace(profileName) ? profileName : env.Optional(EnvironmentVariables.Profile),
+            ProfileName = string.IsNullOrWhiteSpace(profileName) ? null : profileName,
         };
     }
 }

@@ -66,18 +66,9 @@ public sealed class S3Storage : IDisposable
         return new S3Storage(new AmazonS3Client(credentials, config), credentials, source, settings);
     }
 
-    /// <summary>Credentials as section 2 says: the environment's keys first, then a profile, then the SDK's chain.</summary>
+    /// <summary>Credentials: an explicit profile, else the environment's keys (section 2), else the SDK's default chain.</summary>
     private static (AWSCredentials Credentials, string Source) ResolveCredentials(S3Settings settings, IEnvironment env)
     {
-        var keyId = env.Optional(EnvironmentVariables.AccessKeyId);
-        var secret = env.Optional(EnvironmentVariables.SecretAccessKey);
-        if (keyId != null && secret != null)
-        {
-            var token = env.Optional(EnvironmentVariables.SessionToken);
-            return token != null
-                ? (new SessionAWSCredentials(keyId, secret, token), "environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
-                : (new BasicAWSCredentials(keyId, secret), "environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-        }
         if (settings.ProfileName != null)
         {
             var chain = new CredentialProfileStoreChain();
@@ -87,6 +78,15 @@ public sealed class S3Storage : IDisposable
                 $"The AWS profile '{settings.ProfileName}' was not found in the shared credentials or config file.",
                 "Check the profile name (aws configure list-profiles), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
                 settings.ProfileName);
+        }
+        var keyId = env.Optional(EnvironmentVariables.AccessKeyId);
+        var secret = env.Optional(EnvironmentVariables.SecretAccessKey);
+        if (keyId != null && secret != null)
+        {
+            var token = env.Optional(EnvironmentVariables.SessionToken);
+            return token != null
+                ? (new SessionAWSCredentials(keyId, secret, token), "environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
+                : (new BasicAWSCredentials(keyId, secret), "environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
         }
         try
         {
