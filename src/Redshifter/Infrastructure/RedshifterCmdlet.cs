@@ -38,18 +38,20 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
     internal static SecretRedactor Redactor => SecretRedactor.FromEnvironment(Environment);
 
     /// <summary>
-    /// Runs engine work on the thread pool and pumps its log messages to this cmdlet's streams on the
-    /// pipeline thread until it finishes; returns its result or rethrows its exception.
+    /// Runs engine work on the thread pool while this (pipeline) thread executes what it posts: log
+    /// messages, approvals (ShouldProcess), output objects. PowerShell allows Write-* and ShouldProcess
+    /// only on the pipeline thread; the engine may post from any thread, e.g. tables loaded in parallel.
+    /// Returns the work's result or rethrows its exception; Ctrl+C cancels it.
     /// </summary>
-    internal T RunEngine<T>(Func<IEngineLog, CancellationToken, Task<T>> work)
+    internal T RunEngine<T>(Func<PipelineBridge, CancellationToken, Task<T>> work)
     {
-        using var log = new QueuedLog();
-        var task = Task.Run(() => work(log, StopToken), StopToken);
+        using var bridge = new PipelineBridge(this);
+        var task = Task.Run(() => work(bridge, StopToken), StopToken);
         while (!task.IsCompleted)
         {
-            if (log.Messages.TryTake(out var message, 50)) Write(message);
+            if (bridge.Pending.TryTake(out var action, 50)) action();
         }
-        while (log.Messages.TryTake(out var rest)) Write(rest);
+        while (bridge.Pending.TryTake(out var rest)) rest();
         try
         {
             return task.GetAwaiter().GetResult();
@@ -60,24 +62,51 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    internal void RunEngine(Func<IEngineLog, CancellationToken, Task> work) =>
-        RunEngine<bool>(async (log, ct) => { await work(log, ct).ConfigureAwait(false); return true; });
+    internal void RunEngine(Func<PipelineBridge, CancellationToken, Task> work) =>
+        RunEngine<bool>(async (bridge, ct) => { await work(bridge, ct).ConfigureAwait(false); return true; });
 
-    private void Write(LogMessage message)
+    /// <summary>
+    /// The engine's view of the cmdlet: its log and its approvals, marshalled to the pipeline thread.
+    /// <see cref="Post"/> queues any other pipeline-thread work (WriteObject, WriteError).
+    /// </summary>
+    internal sealed class PipelineBridge(RedshifterCmdlet cmdlet) : IEngineLog, IChangeApproval, IDisposable
     {
-        switch (message.Kind)
+        internal BlockingCollection<Action> Pending { get; } = new();
+
+        public void Post(Action action) => Pending.Add(action);
+
+        public void Verbose(string message) => Post(() => cmdlet.WriteVerbose(message));
+        public void Debug(string message) => Post(() => cmdlet.WriteDebug(message));
+        public void Warning(string message) => Post(() => cmdlet.WriteWarning(message));
+
+        public void Progress(string activity, string status, int percentComplete) => Post(() =>
+            cmdlet.WriteProgress(new ProgressRecord(Math.Abs(activity.GetHashCode(StringComparison.Ordinal) % 100_000) + 1, activity, status)
+            {
+                PercentComplete = Math.Clamp(percentComplete, -1, 100),
+                RecordType = percentComplete >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            }));
+
+        public async Task<bool> ApproveAsync(string target, string action, IReadOnlyList<string> statements, CancellationToken cancellationToken)
         {
-            case LogKind.Verbose: WriteVerbose(message.Text); break;
-            case LogKind.Debug: WriteDebug(message.Text); break;
-            case LogKind.Warning: WriteWarning(message.Text); break;
-            case LogKind.Progress:
-                WriteProgress(new ProgressRecord(Math.Abs(message.Activity.GetHashCode(StringComparison.Ordinal) % 1000) + 1, message.Activity, message.Text)
+            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using var registration = cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken)).ConfigureAwait(false);
+            Post(() =>
+            {
+                try
                 {
-                    PercentComplete = message.Percent,
-                    RecordType = message.Percent >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-                });
-                break;
+                    var description = statements.Count == 0 ? action : action + ":" + System.Environment.NewLine + string.Join(";" + System.Environment.NewLine, statements) + ";";
+                    answer.TrySetResult(cmdlet.ShouldProcess(description, description, target));
+                }
+                catch (Exception ex)
+                {
+                    // PipelineStoppedException when the user answers "No to All"/halts: the work must end too.
+                    answer.TrySetException(ex);
+                }
+            });
+            return await answer.Task.ConfigureAwait(false);
         }
+
+        public void Dispose() => Pending.Dispose();
     }
 
     /// <summary>An ErrorRecord for an engine error: its id, category, target and recommended action.</summary>
@@ -120,21 +149,5 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
         if (_disposed) return;
         _disposed = true;
         if (disposing) _stopping.Dispose();
-    }
-
-    private enum LogKind { Verbose, Debug, Warning, Progress }
-
-    private sealed record LogMessage(LogKind Kind, string Text, string Activity = "", int Percent = -1);
-
-    /// <summary>Collects messages from any thread for the pipeline thread to write.</summary>
-    private sealed class QueuedLog : IEngineLog, IDisposable
-    {
-        public BlockingCollection<LogMessage> Messages { get; } = new();
-        public void Verbose(string message) => Messages.Add(new LogMessage(LogKind.Verbose, message));
-        public void Debug(string message) => Messages.Add(new LogMessage(LogKind.Debug, message));
-        public void Warning(string message) => Messages.Add(new LogMessage(LogKind.Warning, message));
-        public void Progress(string activity, string status, int percentComplete) =>
-            Messages.Add(new LogMessage(LogKind.Progress, status, activity, percentComplete));
-        public void Dispose() => Messages.Dispose();
     }
 }

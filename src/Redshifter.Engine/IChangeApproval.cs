@@ -1,0 +1,18 @@
+namespace Redshifter.Engine;
+
+/// <summary>
+/// Asks whether a planned change may run: the cmdlets answer with ShouldProcess on the pipeline thread
+/// (so -WhatIf prints the statements and answers no, and -Confirm asks the user). The engine asks once
+/// per destructive action, with every statement it would run (secrets already redacted).
+/// </summary>
+public interface IChangeApproval
+{
+    Task<bool> ApproveAsync(string target, string action, IReadOnlyList<string> statements, CancellationToken cancellationToken);
+}
+
+/// <summary>Approves everything (engine tests, and callers that already asked).</summary>
+public sealed class AlwaysApprove : IChangeApproval
+{
+    public static readonly AlwaysApprove Instance = new();
+    public Task<bool> ApproveAsync(string target, string action, IReadOnlyList<string> statements, CancellationToken cancellationToken) => Task.FromResult(true);
+}
