@@ -31,4 +31,43 @@ function Invoke-ChildPwsh {
     }
 }
 
-Export-ModuleMember -Function Get-RedshifterModulePath, Get-PwshPath, Invoke-ChildPwsh
+function New-TestBucket {
+    <# .SYNOPSIS Creates a bucket on the test S3 server (s3rver accepts unsigned requests) and returns its name. #>
+    param([string] $Name = ('t-' + [guid]::NewGuid().ToString('N').Substring(0, 12)))
+    Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/$Name" | Out-Null
+    $Name
+}
+
+function Send-TestS3Object {
+    <# .SYNOPSIS Uploads text (UTF-8, optionally gzipped) or bytes to the test S3 server. #>
+    param(
+        [Parameter(Mandatory)] [string] $Bucket,
+        [Parameter(Mandatory)] [string] $Key,
+        [string] $Text,
+        [byte[]] $Bytes,
+        [switch] $Gzip
+    )
+    if ($PSBoundParameters.ContainsKey('Text')) { $Bytes = [System.Text.Encoding]::UTF8.GetBytes($Text) }
+    if ($Gzip) {
+        $buffer = [System.IO.MemoryStream]::new()
+        $zip = [System.IO.Compression.GZipStream]::new($buffer, [System.IO.Compression.CompressionLevel]::Fastest)
+        $zip.Write($Bytes, 0, $Bytes.Length); $zip.Dispose()
+        $Bytes = $buffer.ToArray()
+    }
+    $escaped = ($Key -split '/' | ForEach-Object { [uri]::EscapeDataString($_) }) -join '/'
+    Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/$Bucket/$escaped" -Body $Bytes -ContentType 'application/octet-stream' | Out-Null
+}
+
+function Invoke-TestSql {
+    <# .SYNOPSIS Runs SQL on the test PostgreSQL with psql; returns the rows as tab-separated lines (-Scalar: the first value). #>
+    param([Parameter(Mandatory)] [string] $Sql, [switch] $Scalar)
+    $env:PGPASSWORD = $env:REDSHIFT_PASSWORD
+    try {
+        $out = & psql -h $env:REDSHIFT_HOST -p $env:REDSHIFT_PORT -U $env:REDSHIFT_USER -d $env:REDSHIFT_DB -v ON_ERROR_STOP=1 -qtAF "`t" -c $Sql 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "psql failed: $out" }
+    }
+    finally { Remove-Item Env:PGPASSWORD -ErrorAction SilentlyContinue }
+    if ($Scalar) { @($out)[0] } else { $out }
+}
+
+Export-ModuleMember -Function Get-RedshifterModulePath, Get-PwshPath, Invoke-ChildPwsh, New-TestBucket, Send-TestS3Object, Invoke-TestSql
