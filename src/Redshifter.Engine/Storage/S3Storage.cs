@@ -129,6 +129,22 @@ public sealed class S3Storage : IDisposable
         } while (token != null);
     }
 
+    /// <summary>One level of a listing: the common prefixes (folders, or groups up to the delimiter) and the objects, all pages.</summary>
+    public async Task<(IReadOnlyList<string> Prefixes, IReadOnlyList<S3ObjectInfo> Objects)> ListLevelAsync(string bucket, string prefix, string delimiter, CancellationToken cancellationToken)
+    {
+        var prefixes = new List<string>();
+        var objects = new List<S3ObjectInfo>();
+        string? token = null;
+        do
+        {
+            var page = await ListPageAsync(bucket, prefix, null, delimiter, 1000, token, cancellationToken).ConfigureAwait(false);
+            prefixes.AddRange(page.CommonPrefixes);
+            objects.AddRange(page.Objects);
+            token = page.IsTruncated ? page.ContinuationToken : null;
+        } while (token != null);
+        return (prefixes, objects);
+    }
+
     /// <summary>The object's size and time, or null when it does not exist.</summary>
     public async Task<S3ObjectInfo?> TryGetInfoAsync(string bucket, string key, CancellationToken cancellationToken)
     {

@@ -123,6 +123,22 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
 
     internal void ThrowEngineError(RedshifterException ex) => ThrowTerminatingError(ToErrorRecord(ex));
 
+    /// <summary>Runs a step whose Redshifter errors end the command (argument checks, settings, connections).</summary>
+    internal T Terminating<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (RedshifterException ex)
+        {
+            ThrowEngineError(ex);
+            throw; // not reached: ThrowEngineError throws
+        }
+    }
+
+    internal void Terminating(Action step) => Terminating(() => { step(); return true; });
+
     internal void WriteEngineError(RedshifterException ex, object? target = null) => WriteError(ToErrorRecord(ex, target));
 
     internal static ErrorCategory ToCategory(ErrorKind kind) => kind switch
