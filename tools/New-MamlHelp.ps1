@@ -107,7 +107,8 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
         $w.WriteElementString('maml', 'name', $maml, $command.Name)
         foreach ($sp in $set.Parameters | Where-Object { $_.Name -notin $common }) {
             $p = $command.Parameters[$sp.Name]
-            Write-Parameter $p $sp
+            $attr = $p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ParameterSetName -in $set.Name, '__AllParameterSets' } | Select-Object -First 1
+            Write-Parameter $p $attr
         }
         $w.WriteEndElement()
     }

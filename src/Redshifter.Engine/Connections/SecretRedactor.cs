@@ -19,6 +19,9 @@ public sealed class SecretRedactor
 
     public static SecretRedactor None { get; } = new([]);
 
+    /// <summary>The values masked (to combine redactors).</summary>
+    public IReadOnlyList<string> Secrets => _secrets;
+
     /// <summary>A redactor for every secret the environment holds.</summary>
     public static SecretRedactor FromEnvironment(IEnvironment env) => new(
     [

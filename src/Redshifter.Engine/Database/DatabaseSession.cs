@@ -51,7 +51,9 @@ public sealed class DatabaseSession : IAsyncDisposable
                 version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
             }
             var engine = settings.DialectOverride ?? DetectEngine(version);
-            return new DatabaseSession(connection, engine, version, settings);
+            var session = new DatabaseSession(connection, engine, version, settings);
+            session.Redactor = new SecretRedactor([settings.Password]);
+            return session;
         }
         catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested)
         {
@@ -89,6 +91,44 @@ public sealed class DatabaseSession : IAsyncDisposable
             settings.Endpoint,
             new InvalidOperationException(redactor.Redact(ex.Message)));
     }
+
+    public Sql.SqlDialect Dialect => Sql.SqlDialect.For(Engine);
+
+    /// <summary>A command on this connection (in <paramref name="transaction"/> when given), with named parameters.</summary>
+    internal NpgsqlCommand Command(string sql, DatabaseTransaction? transaction, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        var command = new NpgsqlCommand(sql, Connection, transaction?.Inner);
+        if (parameters != null)
+        {
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    /// <summary>Runs a statement, saying so in -Verbose (secrets redacted); returns the rows affected.</summary>
+    public async Task<long> ExecuteAsync(string sql, DatabaseTransaction? transaction, IEngineLog log, CancellationToken cancellationToken, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        log.Verbose("SQL: " + Redactor.Redact(parameters == null ? sql : Dialect.Display(sql, parameters)));
+        await using var command = Command(sql, transaction, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first value of the first row, or null.</summary>
+    public async Task<object?> ScalarAsync(string sql, DatabaseTransaction? transaction, CancellationToken cancellationToken, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        await using var command = Command(sql, transaction, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+
+    public async Task<DatabaseTransaction> BeginAsync(CancellationToken cancellationToken) =>
+        new(await Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Masks the secrets this session knows (its password) and the environment's.</summary>
+    public SecretRedactor Redactor { get; private set; } = SecretRedactor.None;
+
+    /// <summary>Adds secrets to mask in statements this session shows (e.g. AWS keys in a COPY).</summary>
+    public void AddSecrets(SecretRedactor redactor) => Redactor = new SecretRedactor([.. redactor.Secrets, .. Redactor.Secrets, Settings.Password]);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 }

@@ -38,6 +38,7 @@ public sealed class TableTimeZone
     /// <summary>A wall-clock value of the column, as the instant it denotes.</summary>
     public DateTimeOffset ToInstant(DateTime wallClock)
     {
+        if (wallClock.Kind == DateTimeKind.Utc) return new DateTimeOffset(wallClock); // a timestamptz value is an instant already
         var unspecified = DateTime.SpecifyKind(wallClock, DateTimeKind.Unspecified);
         // An invalid local time (skipped by a DST change) is read with the standard offset.
         var offset = Zone.IsInvalidTime(unspecified) ? Zone.BaseUtcOffset : Zone.GetUtcOffset(unspecified);

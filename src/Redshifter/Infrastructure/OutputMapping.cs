@@ -1,4 +1,5 @@
 using Redshifter.Engine.Sources;
+using Redshifter.Engine.Tables;
 
 namespace Redshifter.Infrastructure;
 
@@ -18,5 +19,33 @@ internal static class OutputMapping
         IsManifest = f.IsManifest,
         ConfigUri = f.ConfigUri,
         Size = f.Size,
+    };
+
+    public static TableInfo ToTableInfo(this TableState state, string? dataDateColumn) => new()
+    {
+        Schema = state.Schema,
+        Table = state.Table,
+        Exists = state.Exists,
+        Columns = [.. state.Columns.Select(c => new ColumnInfo
+        {
+            Name = c.Name,
+            Type = c.TypeText,
+            NotNull = c.NotNull,
+            Default = c.Default,
+            PrimaryKey = c.PrimaryKey,
+            DistKey = c.DistKey,
+            SortKeyOrdinal = c.SortOrdinal,
+        })],
+        DataDateColumn = dataDateColumn,
+        LatestDataDate = state.LatestDataDate,
+    };
+
+    public static TableChange ToTableChange(this TableChangePlan plan, string schema, string table) => new()
+    {
+        Schema = schema,
+        Table = table,
+        Action = Enum.Parse<Redshifter.TableAction>(plan.Action.ToString()),
+        AddedColumns = [.. plan.AddedColumns],
+        Statements = [.. plan.Statements],
     };
 }

@@ -1,0 +1,28 @@
+namespace Redshifter.Engine.Tests.Infrastructure;
+
+/// <summary>
+/// A test against a real Redshift cluster: it runs only when REDSHIFT_TEST_HOST, REDSHIFT_TEST_PORT,
+/// REDSHIFT_TEST_DB, REDSHIFT_TEST_USER and REDSHIFT_TEST_PASSWORD are set, and reports itself skipped
+/// (with that reason) otherwise.
+/// </summary>
+public sealed class RedshiftFactAttribute : FactAttribute
+{
+    public static readonly string[] Variables = ["REDSHIFT_TEST_HOST", "REDSHIFT_TEST_PORT", "REDSHIFT_TEST_DB", "REDSHIFT_TEST_USER", "REDSHIFT_TEST_PASSWORD"];
+
+    public RedshiftFactAttribute()
+    {
+        var missing = Variables.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
+        if (missing.Count > 0) Skip = $"No Redshift cluster: set {string.Join(", ", missing)} to run the live Redshift tests.";
+    }
+
+    /// <summary>The cluster's connection as the module's environment.</summary>
+    public static Engine.Connections.DatabaseSettings Settings() => new()
+    {
+        Host = Environment.GetEnvironmentVariable("REDSHIFT_TEST_HOST")!,
+        Port = int.Parse(Environment.GetEnvironmentVariable("REDSHIFT_TEST_PORT")!, System.Globalization.CultureInfo.InvariantCulture),
+        Database = Environment.GetEnvironmentVariable("REDSHIFT_TEST_DB")!,
+        User = Environment.GetEnvironmentVariable("REDSHIFT_TEST_USER")!,
+        Password = Environment.GetEnvironmentVariable("REDSHIFT_TEST_PASSWORD")!,
+        SslMode = "Require",
+    };
+}
