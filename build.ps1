@@ -104,7 +104,7 @@ function Invoke-Test([switch] $Long) {
         [xml] $doc = Get-Content $trx -Raw
         $c = $doc.TestRun.ResultSummary.Counters
         $passed += [int]$c.passed; $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-        $skipped += [int]$c.notExecuted
+        $skipped += [int]$c.total - [int]$c.executed
         if ($xunitExit -ne 0 -and [int]$c.failed -eq 0) { $failed++; $problems += "dotnet test exited $xunitExit" }
     }
     else { $failed++; $problems += 'dotnet test produced no results' }
