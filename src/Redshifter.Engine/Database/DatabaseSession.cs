@@ -94,6 +94,13 @@ public sealed class DatabaseSession : IAsyncDisposable
 
     public Sql.SqlDialect Dialect => Sql.SqlDialect.For(Engine);
 
+    /// <summary>
+    /// The dialect of the server actually connected, for catalog reads: with REDSHIFT_DIALECT=Redshift
+    /// against PostgreSQL (to review Redshift SQL), statements are spelled for Redshift but the catalog
+    /// is PostgreSQL's.
+    /// </summary>
+    public Sql.SqlDialect CatalogDialect => Sql.SqlDialect.For(DetectEngine(ServerVersion));
+
     /// <summary>A command on this connection (in <paramref name="transaction"/> when given), with named parameters.</summary>
     internal NpgsqlCommand Command(string sql, DatabaseTransaction? transaction, IReadOnlyDictionary<string, object?>? parameters = null)
     {

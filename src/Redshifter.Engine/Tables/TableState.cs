@@ -50,7 +50,7 @@ public static class TableInspector
 
     private static async Task<TableState> ReadAsync(DatabaseSession session, string schema, string table, string? dataDateColumn, DatabaseTransaction? transaction, CancellationToken cancellationToken)
     {
-        var dialect = session.Dialect;
+        var dialect = session.CatalogDialect;
         var keys = new Dictionary<string, object?> { ["schema"] = schema, ["table"] = table };
         var exists = Convert.ToInt64(await session.ScalarAsync(dialect.TableExistsSql, transaction, cancellationToken, keys).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
         if (!exists) return new TableState { Schema = schema, Table = table };

@@ -1,0 +1,53 @@
+using Redshifter.Engine.Connections;
+using Redshifter.Engine.Database;
+using Redshifter.Engine.Errors;
+using Redshifter.Engine.Sources;
+using Redshifter.Engine.Storage;
+using Redshifter.Engine.Tables;
+
+namespace Redshifter.Engine.Loading;
+
+/// <summary>What Invoke-RedshiftCopy did.</summary>
+public sealed record CopyOutcome(long RowsLoaded, long RowsDeleted, TimeSpan Duration, IReadOnlyList<string> Statements, bool Applied);
+
+/// <summary>
+/// Invoke-RedshiftCopy: one source into an existing table, in one transaction (with -Truncate, the DELETE
+/// of every row first). Loads of the same table are serialized; any failure rolls back.
+/// </summary>
+public static class CopyRunner
+{
+    public static async Task<CopyOutcome> CopyAsync(DatabaseSettings settings, S3Storage storage, SourceFile source, bool truncate, IEngineLog log, IChangeApproval approval, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var target = $"{source.Schema}.{source.Table}";
+        await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
+        log.Verbose($"Connected to {settings.Endpoint} ({session.Engine}).");
+        var transaction = await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var dialect = session.Dialect;
+            if (dialect.SerializeLoadsSql is { } serialize)
+                await session.ScalarAsync(serialize, transaction, cancellationToken, new Dictionary<string, object?> { ["lock_name"] = target }).ConfigureAwait(false);
+            var state = await TableInspector.InspectAsync(session, source.Schema, source.Table, null, transaction, cancellationToken).ConfigureAwait(false);
+            if (!state.Exists)
+                throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.ObjectNotFound,
+                    $"The table {target} does not exist.",
+                    "Create it first with Update-RedshiftTable (or load with Invoke-S3ToRedshift, which creates it).", target);
+            var loader = new TableLoader(storage, log);
+            var statements = new List<string> { dialect.LockTable(source.Schema, source.Table) };
+            if (truncate) statements.Add(dialect.DeleteAll(source.Schema, source.Table));
+            statements.AddRange(await loader.DescribeAsync(session, source, [.. state.Columns.Select(c => c.Name)], cancellationToken).ConfigureAwait(false));
+            if (!await approval.ApproveAsync(target, $"Load {source.Uri}", statements, cancellationToken).ConfigureAwait(false))
+                return new CopyOutcome(0, 0, started.Elapsed, statements, false);
+
+            await session.ExecuteAsync(dialect.LockTable(source.Schema, source.Table), transaction, log, cancellationToken).ConfigureAwait(false);
+            long deleted = 0;
+            if (truncate) deleted = await session.ExecuteAsync(dialect.DeleteAll(source.Schema, source.Table), transaction, log, cancellationToken).ConfigureAwait(false);
+            var rows = await loader.LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            log.Verbose($"{target}: committed; {rows:N0} rows loaded{(truncate ? $", {deleted:N0} deleted first" : "")} in {started.Elapsed.TotalSeconds:N1} s.");
+            return new CopyOutcome(rows, deleted, started.Elapsed, statements, true);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Amazon.Runtime;
+using Npgsql;
+using Redshifter.Engine.Connections;
+using Redshifter.Engine.Database;
+using Redshifter.Engine.Errors;
+using Redshifter.Engine.Sources;
+using Redshifter.Engine.Sql;
+using Redshifter.Engine.Storage;
+
+namespace Redshifter.Engine.Loading;
+
+/// <summary>
+/// Loads one source into its table, inside the caller's transaction: on Redshift with one COPY … FROM
+/// 's3://…' statement (the cluster reads S3), on PostgreSQL by streaming the objects itself.
+/// </summary>
+public sealed class TableLoader(S3Storage storage, IEngineLog log)
+{
+    /// <summary>The statements the load runs, secrets redacted (for -WhatIf and -Verbose).</summary>
+    public async Task<IReadOnlyList<string>> DescribeAsync(DatabaseSession session, SourceFile source, IReadOnlyList<string>? columns, CancellationToken cancellationToken)
+    {
+        if (session.Engine == EngineKind.Redshift)
+        {
+            var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
+            return [session.Redactor.Redact(RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region))];
+        }
+        return [$"{PostgresDialect.CopyFromStdin(source.Schema, source.Table, columns ?? ["…"])} -- streamed from {source.Uri}"];
+    }
+
+    /// <summary>Loads the source; returns the rows loaded.</summary>
+    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
+    {
+        if (session.Engine == EngineKind.PostgreSQL)
+            return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+
+        var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
+        var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region);
+        var backend = await session.ScalarAsync(RedshiftDialect.BackendIdSql, transaction, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await session.ExecuteAsync(copy, transaction, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            throw await CopyFailedAsync(session, source, backend, ex, cancellationToken).ConfigureAwait(false);
+        }
+        var rows = Convert.ToInt64(await session.ScalarAsync(RedshiftDialect.LastCopyCountSql, transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        log.Verbose($"{source.Schema}.{source.Table}: {rows:N0} rows loaded by COPY.");
+        return rows;
+    }
+
+    /// <summary>IAM_ROLE when REDSHIFT_IAM_ROLE is set; otherwise the credentials the SDK resolved, forwarded (and redacted wherever shown).</summary>
+    private async Task<CopyAuthorization> AuthorizationAsync(DatabaseSession session, CancellationToken cancellationToken)
+    {
+        if (session.Settings.IamRole is { } role) return new CopyAuthorization(role);
+        ImmutableCredentials credentials;
+        try
+        {
+            credentials = await storage.Credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new RedshifterException(ErrorIds.MissingEnvironmentVariable, ErrorKind.InvalidArgument,
+                "No AWS credentials could be resolved for COPY, and REDSHIFT_IAM_ROLE is not set.",
+                "Set REDSHIFT_IAM_ROLE to a role the cluster may assume (preferred), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", EnvironmentVariables.IamRole, ex);
+        }
+        session.AddSecrets(new SecretRedactor([credentials.SecretKey, credentials.Token]));
+        return new CopyAuthorization(null, credentials.AccessKey, credentials.SecretKey, credentials.UseToken ? credentials.Token : null);
+    }
+
+    /// <summary>The COPY's failure with Redshift's own account of it (file, line, column, value, reason), read from another session.</summary>
+    private static async Task<RedshifterException> CopyFailedAsync(DatabaseSession session, SourceFile source, object? backend, PostgresException ex, CancellationToken cancellationToken)
+    {
+        var details = new List<string>();
+        try
+        {
+            await using var other = await DatabaseSession.OpenAsync(session.Settings, cancellationToken).ConfigureAwait(false);
+            await using var command = other.Command(RedshiftDialect.LoadErrorsSql, null, new Dictionary<string, object?> { ["session"] = backend });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                details.Add($"{reader.GetValue(0)} line {reader.GetValue(1)}, column '{reader.GetValue(2)}', value '{reader.GetValue(3)}': {reader.GetValue(4)}");
+            }
+        }
+        catch (Exception lookup) when (lookup is NpgsqlException or RedshifterException)
+        {
+            details.Add("(the load error details could not be read: " + lookup.Message + ")");
+        }
+        var detail = details.Count > 0 ? " " + string.Join("; ", details) : "";
+        return new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
+            session.Redactor.Redact($"COPY of {source.Uri} into {source.Schema}.{source.Table} failed: {ex.MessageText}.{detail} Nothing was loaded."),
+            "Fix the records named (or the table's column types), then load again; STL_LOAD_ERRORS has the full detail.", source.Uri, new InvalidOperationException(session.Redactor.Redact(ex.MessageText)));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using Redshifter.Engine.Sources;
+
+namespace Redshifter.Engine.Sql;
+
+/// <summary>How Redshift's COPY authenticates to S3: an IAM role (preferred), or forwarded keys.</summary>
+public sealed record CopyAuthorization(string? IamRole, string? AccessKeyId = null, string? SecretAccessKey = null, string? SessionToken = null)
+{
+    public override string ToString() => IamRole != null ? $"IAM role {IamRole}" : $"access key {AccessKeyId}";
+}
+
+public sealed partial class RedshiftDialect
+{
+    /// <summary>
+    /// The one COPY statement of DESIGN.md section 5, every literal escaped. Parquet takes only the format
+    /// and MANIFEST (its COPY rejects REGION, TIMEFORMAT, compression and the text options).
+    /// </summary>
+    public string Copy(SourceFile source, CopyAuthorization authorization, string region)
+    {
+        var sql = new StringBuilder();
+        sql.Append("COPY ").Append(QualifiedName(source.Schema, source.Table))
+           .Append(" FROM ").Append(QuoteLiteral(source.Uri)).Append('\n');
+        if (authorization.IamRole != null)
+        {
+            sql.Append("IAM_ROLE ").Append(QuoteLiteral(authorization.IamRole)).Append('\n');
+        }
+        else
+        {
+            var credentials = $"aws_access_key_id={authorization.AccessKeyId};aws_secret_access_key={authorization.SecretAccessKey}";
+            if (!string.IsNullOrEmpty(authorization.SessionToken)) credentials += ";token=" + authorization.SessionToken;
+            sql.Append("CREDENTIALS ").Append(QuoteLiteral(credentials)).Append('\n');
+        }
+        if (source.IsManifest) sql.Append("MANIFEST\n");
+        if (source.Format == DataFormat.Parquet) return sql.Append("FORMAT AS PARQUET").ToString();
+        sql.Append(source.Format switch
+        {
+            DataFormat.Json => "FORMAT AS JSON 'auto ignorecase'",
+            DataFormat.Csv => "FORMAT AS CSV" + (source.Delimiter is { } d && d != ',' ? " DELIMITER AS " + QuoteLiteral(d.ToString()) : ""),
+            _ => "DELIMITER AS " + QuoteLiteral((source.Delimiter ?? '|').ToString()) + " REMOVEQUOTES ESCAPE TRIMBLANKS EMPTYASNULL ACCEPTANYDATE",
+        }).Append('\n');
+        var compression = source.Compression switch { Compression.Gzip => "GZIP", Compression.Bzip2 => "BZIP2", Compression.Zstd => "ZSTD", _ => null };
+        if (compression != null) sql.Append(compression).Append('\n');
+        if (source.IgnoreHeader > 0 && source.Format != DataFormat.Json) sql.Append(CultureInfo.InvariantCulture, $"IGNOREHEADER {source.IgnoreHeader}\n");
+        sql.Append("REGION ").Append(QuoteLiteral(region)).Append(" TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON");
+        return sql.ToString();
+    }
+
+    /// <summary>Rows the last COPY of this session loaded.</summary>
+    public static string LastCopyCountSql => "SELECT pg_last_copy_count()";
+
+    /// <summary>This session's backend id, to find its load errors from another session after the failed transaction.</summary>
+    public static string BackendIdSql => "SELECT pg_backend_pid()";
+
+    /// <summary>The latest load errors of a session (STL_LOAD_ERRORS; visible to the user who ran the COPY). Parameter @session.</summary>
+    public static string LoadErrorsSql =>
+        "SELECT TRIM(filename), line_number, TRIM(colname), TRIM(raw_field_value), TRIM(err_reason) FROM stl_load_errors " +
+        "WHERE session = @session ORDER BY starttime DESC LIMIT 5";
+}
+
+public sealed partial class PostgresDialect
+{
+    /// <summary>The binary COPY the PostgreSQL loader streams rows into.</summary>
+    public static string CopyFromStdin(string schema, string table, IEnumerable<string> columns) =>
+        $"COPY {QualifiedName(schema, table)} ({string.Join(", ", columns.Select(QuoteIdentifier))}) FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>Evaluates column defaults once per load, as text (for records that lack the column).</summary>
+    public static string EvaluateDefaults(IEnumerable<string> expressions) =>
+        "SELECT " + string.Join(", ", expressions.Select(e => $"({e})::text"));
+}

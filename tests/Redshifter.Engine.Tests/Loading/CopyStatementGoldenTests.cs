@@ -1,0 +1,88 @@
+using Redshifter.Engine.Connections;
+using Redshifter.Engine.Sources;
+using Redshifter.Engine.Sql;
+
+namespace Redshifter.Engine.Tests.Loading;
+
+/// <summary>
+/// Redshift's COPY text, pinned per option (AWS documentation: COPY … FROM 's3://…' authorization
+/// [MANIFEST] data format [compression] [IGNOREHEADER n] REGION … TIMEFORMAT 'auto' TRUNCATECOLUMNS
+/// STATUPDATE ON COMPUPDATE ON), and the secret absent from every printed form.
+/// </summary>
+public sealed class CopyStatementGoldenTests
+{
+    private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    private const string Token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+    private static readonly CopyAuthorization Keys = new(null, "AKIAIOSFODNN7EXAMPLE", Secret);
+    private static readonly CopyAuthorization Role = new("arn:aws:iam::123456789012:role/RedshiftCopy");
+
+    private static SourceFile Source(DataFormat format, Compression compression = Compression.None, bool manifest = false, char? delimiter = null, int ignoreHeader = 0, string key = "api_pages_2015-07-01T00:00:00Z.json") => new()
+    {
+        Bucket = "analytics", Key = key, Schema = "api", Table = "pages", Format = format, Compression = compression,
+        IsManifest = manifest, Delimiter = delimiter, IgnoreHeader = ignoreHeader,
+    };
+
+    [Fact]
+    public void Json_with_an_IAM_role()
+    {
+        Assert.Equal(
+            "COPY \"api\".\"pages\" FROM 's3://analytics/api_pages_2015-07-01T00:00:00Z.json'\n" +
+            "IAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftCopy'\n" +
+            "FORMAT AS JSON 'auto ignorecase'\n" +
+            "REGION 'eu-west-1' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON",
+            RedshiftDialect.Instance.Copy(Source(DataFormat.Json), Role, "eu-west-1"));
+    }
+
+    [Fact]
+    public void Gzipped_json_manifest_with_forwarded_session_credentials()
+    {
+        var sql = RedshiftDialect.Instance.Copy(Source(DataFormat.Json, Compression.Gzip, manifest: true, key: "x.manifest"), Keys with { SessionToken = Token }, "us-east-1");
+        Assert.Equal(
+            "COPY \"api\".\"pages\" FROM 's3://analytics/x.manifest'\n" +
+            $"CREDENTIALS 'aws_access_key_id=AKIAIOSFODNN7EXAMPLE;aws_secret_access_key={Secret};token={Token}'\n" +
+            "MANIFEST\n" +
+            "FORMAT AS JSON 'auto ignorecase'\n" +
+            "GZIP\n" +
+            "REGION 'us-east-1' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON", sql);
+        var shown = new SecretRedactor([Secret, Token]).Redact(sql);
+        Assert.DoesNotContain(Secret, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, shown, StringComparison.Ordinal);
+        Assert.Contains("aws_secret_access_key=***;token=***", shown, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Compression.Bzip2, "BZIP2")]
+    [InlineData(Compression.Zstd, "ZSTD")]
+    public void Compression_keywords(Compression compression, string keyword) =>
+        Assert.Contains("\n" + keyword + "\n", RedshiftDialect.Instance.Copy(Source(DataFormat.Csv, compression), Role, "us-east-1"), StringComparison.Ordinal);
+
+    [Fact]
+    public void Csv_with_a_header_and_a_delimiter()
+    {
+        var sql = RedshiftDialect.Instance.Copy(Source(DataFormat.Csv, delimiter: ';', ignoreHeader: 1), Role, "us-east-1");
+        Assert.Contains("\nFORMAT AS CSV DELIMITER AS ';'\nIGNOREHEADER 1\nREGION", sql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_original_delimited_mode()
+    {
+        var sql = RedshiftDialect.Instance.Copy(Source(DataFormat.Delimited, Compression.Gzip, key: "api_pages_2015-07-01T00:00:00Z.gz"), Role, "us-east-1");
+        Assert.Contains("\nDELIMITER AS '|' REMOVEQUOTES ESCAPE TRIMBLANKS EMPTYASNULL ACCEPTANYDATE\nGZIP\n", sql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parquet_takes_only_the_format_and_manifest()
+    {
+        Assert.Equal(
+            "COPY \"api\".\"pages\" FROM 's3://analytics/p.parquet'\nIAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftCopy'\nFORMAT AS PARQUET",
+            RedshiftDialect.Instance.Copy(Source(DataFormat.Parquet, key: "p.parquet"), Role, "us-east-1"));
+    }
+
+    [Fact]
+    public void Every_literal_is_escaped()
+    {
+        var sql = RedshiftDialect.Instance.Copy(Source(DataFormat.Json, key: "it's\\odd.json"), Role with { IamRole = "arn:x'y" }, "us-east-1");
+        Assert.Contains("FROM 's3://analytics/it''s\\\\odd.json'", sql, StringComparison.Ordinal);
+        Assert.Contains("IAM_ROLE 'arn:x''y'", sql, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text;
+using ICSharpCode.SharpZipLib.BZip2;
+using Redshifter.Engine.Database;
+using Redshifter.Engine.Errors;
+using Redshifter.Engine.Loading;
+using Redshifter.Engine.Sources;
+using Redshifter.Engine.Storage;
+using Redshifter.Engine.Tests.Infrastructure;
+
+namespace Redshifter.Engine.Tests.Loading;
+
+/// <summary>The streaming PostgreSQL loader against the real test PostgreSQL and S3 server.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
+{
+    private readonly string _schema = "ld_" + Guid.NewGuid().ToString("N")[..10];
+    private readonly S3Storage _storage = fixture.CreateStorage();
+    private string _bucket = "";
+
+    public async Task InitializeAsync()
+    {
+        _bucket = await _storage.NewBucketAsync();
+        await Sql($"CREATE SCHEMA \"{_schema}\"; CREATE TABLE \"{_schema}\".pages (id BIGINT NOT NULL, url VARCHAR(16), time TIMESTAMP, score DOUBLE PRECISION, ok BOOLEAN, status VARCHAR(8) DEFAULT 'new', doc JSONB)");
+    }
+
+    public Task DisposeAsync()
+    {
+        _storage.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task Sql(string sql)
+    {
+        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
+        await session.ExecuteAsync(sql, null, NullEngineLog.Instance, CancellationToken.None);
+    }
+
+    private async Task<List<string>> Rows(string query)
+    {
+        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
+        await using var command = session.Command(query, null);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        return rows;
+    }
+
+    private Task<CopyOutcome> Copy(string key, DataFormat format, Compression compression = Compression.None, bool manifest = false, bool truncate = false, char? delimiter = null, int ignoreHeader = 0) =>
+        CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile
+        {
+            Bucket = _bucket, Key = key, Schema = _schema, Table = "pages", Format = format, Compression = compression,
+            IsManifest = manifest, Delimiter = delimiter, IgnoreHeader = ignoreHeader,
+        }, truncate, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+
+    private const string JsonLines =
+        "{\"id\":1,\"URL\":\"https://example.com/a-very-long-url\",\"time\":\"2015-07-01T12:00:00+02:00\",\"score\":1.5,\"ok\":true,\"doc\":{\"a\":[1,2]}}\n" +
+        "{\"id\":2,\"time\":1435744800,\"ok\":\"f\",\"status\":\"done\"}\n" +
+        "{\"id\":3,\"time\":\"2015-07-01 10:00:00\",\"score\":null}";
+
+    private static byte[] Bzip2(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var bz = new BZip2OutputStream(buffer) { IsStreamOwner = false }) bz.Write(Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
+    private static byte[] Zstd(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var z = new ZstdSharp.CompressionStream(buffer, leaveOpen: true)) z.Write(Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
+    [Theory]
+    [InlineData(Compression.None)]
+    [InlineData(Compression.Gzip)]
+    [InlineData(Compression.Bzip2)]
+    [InlineData(Compression.Zstd)]
+    public async Task Loads_json_in_every_compression_with_Redshift_semantics(Compression compression)
+    {
+        var bytes = compression switch
+        {
+            Compression.Gzip => S3TestData.Gzip(JsonLines),
+            Compression.Bzip2 => Bzip2(JsonLines),
+            Compression.Zstd => Zstd(JsonLines),
+            _ => Encoding.UTF8.GetBytes(JsonLines),
+        };
+        await _storage.PutAsync(_bucket, "p.json", bytes, CancellationToken.None);
+        var outcome = await Copy("p.json", DataFormat.Json, compression);
+        Assert.Equal(3, outcome.RowsLoaded);
+        Assert.Equal(
+            [
+                "1|https://example.|07/01/2015 10:00:00|1.5|True|new|{\"a\": [1, 2]}", // offset → UTC wall time; over-long string truncated; default for a missing key
+                "2|NULL|07/01/2015 10:00:00|NULL|False|done|NULL", // epoch seconds; 'f' is false
+                "3|NULL|07/01/2015 10:00:00|NULL|NULL|new|NULL",
+            ],
+            await Rows($"SELECT id, url, time, score, ok, status, doc::text FROM \"{_schema}\".pages ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task Loads_csv_with_a_header_and_delimited_text_as_UNLOAD_writes_it()
+    {
+        await _storage.PutTextAsync(_bucket, "p.csv", "id,url,time,score,ok,status,doc\n1,\"a,b\",2015-07-01T00:00:00Z,2.5,true,x,\"{\"\"k\"\": 1}\"\n");
+        Assert.Equal(1, (await Copy("p.csv", DataFormat.Csv, ignoreHeader: 1)).RowsLoaded);
+        await _storage.PutGzipAsync(_bucket, "p.gz", "2|pipe\\|d|2015-07-02 00:00:00|3|f||\n3||||||\n");
+        Assert.Equal(2, (await Copy("p.gz", DataFormat.Delimited, Compression.Gzip)).RowsLoaded);
+        Assert.Equal(
+            ["1|a,b|False|x", "2|pipe|d|False|NULL", "3|NULL|True|NULL"],
+            await Rows($"SELECT id, url, time IS NULL, status FROM \"{_schema}\".pages ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task Loads_every_entry_of_a_manifest_and_truncates_first_when_asked()
+    {
+        await _storage.PutTextAsync(_bucket, "m/a.json", "{\"id\":10}\n{\"id\":11}");
+        await _storage.PutGzipAsync(_bucket, "m/b.json.gz", "{\"id\":12}");
+        await _storage.PutTextAsync(_bucket, "p.manifest", $"{{\"entries\":[{{\"url\":\"s3://{_bucket}/m/a.json\",\"mandatory\":true}},{{\"url\":\"s3://{_bucket}/m/b.json.gz\",\"mandatory\":true}},{{\"url\":\"s3://{_bucket}/m/gone.json\",\"mandatory\":false}}]}}");
+        await Sql($"INSERT INTO \"{_schema}\".pages (id) VALUES (1), (2)");
+        var outcome = await Copy("p.manifest", DataFormat.Json, manifest: true, truncate: true);
+        Assert.Equal(3, outcome.RowsLoaded);
+        Assert.Equal(2, outcome.RowsDeleted);
+        Assert.Equal(["10", "11", "12"], await Rows($"SELECT id FROM \"{_schema}\".pages ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task A_broken_record_fails_with_its_line_and_leaves_the_table_unchanged()
+    {
+        await Sql($"INSERT INTO \"{_schema}\".pages (id) VALUES (100)");
+        var lines = Enumerable.Range(1, 5000).Select(i => $"{{\"id\":{i},\"time\":\"2015-07-01T00:00:00Z\"}}").ToList();
+        lines[4199] = "{\"id\":4200,\"time\":\"not a time\"}";
+        await _storage.PutGzipAsync(_bucket, "broken.json.gz", string.Join("\n", lines));
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("broken.json.gz", DataFormat.Json, Compression.Gzip, truncate: true));
+        Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
+        Assert.Contains("line 4200, column 'time'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"s3://{_bucket}/broken.json.gz", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["100"], await Rows($"SELECT id FROM \"{_schema}\".pages"));
+    }
+
+    [Fact]
+    public async Task A_constraint_violation_fails_and_leaves_the_table_unchanged()
+    {
+        await _storage.PutTextAsync(_bucket, "nulls.json", "{\"id\":1}\n{\"url\":\"no id\"}");
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("nulls.json", DataFormat.Json));
+        Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
+        Assert.Contains("null value", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await Rows($"SELECT id FROM \"{_schema}\".pages"));
+    }
+
+    [Fact]
+    public async Task Corrupt_compression_names_the_file()
+    {
+        await _storage.PutTextAsync(_bucket, "fake.json.gz", "this is not gzip");
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("fake.json.gz", DataFormat.Json, Compression.Gzip));
+        Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
+        Assert.Contains("fake.json.gz", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_table_is_a_clear_error()
+    {
+        await _storage.PutTextAsync(_bucket, "p.json", "{\"id\":1}");
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
+            new SourceFile { Bucket = _bucket, Key = "p.json", Schema = _schema, Table = "nope", Format = DataFormat.Json }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
+        Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
+    }
+}
