@@ -52,6 +52,8 @@ public sealed record LoadOutcome
     public string? Message { get; init; }
     /// <summary>The statements run (or, when not approved, that would have run), secrets redacted.</summary>
     public IReadOnlyList<string> Statements { get; init; } = [];
+    /// <summary>False when -WhatIf (or the user at -Confirm) declined the change: nothing ran.</summary>
+    public bool Approved { get; init; } = true;
     /// <summary>The failure, when <see cref="Status"/> is Failed.</summary>
     public Errors.RedshifterException? Error { get; init; }
 }

@@ -1,4 +1,5 @@
 using Redshifter.Engine.Sources;
+using Redshifter.Engine.Jobs;
 using Redshifter.Engine.Tables;
 
 namespace Redshifter.Infrastructure;
@@ -47,5 +48,22 @@ internal static class OutputMapping
         Action = Enum.Parse<Redshifter.TableAction>(plan.Action.ToString()),
         AddedColumns = [.. plan.AddedColumns],
         Statements = [.. plan.Statements],
+    };
+
+    public static LoadResult ToLoadResult(this LoadOutcome o) => new()
+    {
+        Schema = o.Schema,
+        Table = o.Table,
+        Uri = o.Source?.Uri,
+        DataDate = o.Source?.DataDate,
+        Status = Enum.Parse<Redshifter.LoadStatus>(o.Status.ToString()),
+        TableAction = o.TableAction == null ? null : Enum.Parse<Redshifter.TableAction>(o.TableAction),
+        AddedColumns = [.. o.AddedColumns],
+        RowsDeleted = o.RowsDeleted,
+        RowsLoaded = o.RowsLoaded,
+        RowsUpdated = o.RowsUpdated,
+        RowsInserted = o.RowsInserted,
+        Duration = o.Duration,
+        Message = o.Message,
     };
 }

@@ -1,0 +1,162 @@
+# Invoke-S3ToRedshift and s3-to-redshift.ps1 as users and CI jobs run them, against the real test servers.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-RedshifterModulePath) -Force
+    $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+
+    function New-PagesConfig([string] $Schema, [string] $Table = 'pages') {
+        @"
+${Table}:
+  dest: $Table
+  columns:
+    - dest: id
+      type: bigint
+      primarykey: true
+      notnull: true
+    - dest: url
+      type: text
+    - dest: time
+      type: timestamp
+      sortord: 1
+  meta:
+    schema: $Schema
+    datadatecolumn: time
+"@
+    }
+
+    # A day's file of $Count pages, ids starting at $First, times spread over that day.
+    function Send-Pages([string] $Bucket, [string] $Schema, [string] $Day, [int] $First, [int] $Count, [string] $Table = 'pages') {
+        $date = "${Day}T00:00:00Z"
+        $lines = foreach ($i in 0..($Count - 1)) { '{{"id":{0},"url":"https://e.com/{0}","time":"{1}T{2:00}:30:00Z"}}' -f ($First + $i), $Day, ($i % 24) }
+        Send-TestS3Object -Bucket $Bucket -Key "${Schema}_${Table}_$date.json.gz" -Text ($lines -join "`n") -Gzip
+        Send-TestS3Object -Bucket $Bucket -Key "config_${Schema}_${Table}_$date.yml" -Text (New-PagesConfig $Schema $Table)
+    }
+
+    function Get-Count([string] $Schema, [string] $Table = 'pages', [string] $Where = 'true') {
+        [int](Invoke-TestSql -Scalar "SELECT count(*) FROM `"$Schema`".`"$Table`" WHERE $Where")
+    }
+}
+
+Describe 'Invoke-S3ToRedshift: the story of a table' {
+    BeforeAll {
+        $bucket = New-TestBucket
+        $schema = 'job_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        Send-Pages $bucket $schema '2015-07-01' 1000 30
+        Send-Pages $bucket $schema '2015-07-02' 2000 40
+    }
+
+    It 'loads the first day into a new table' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Date 2015-07-01T00:00:00Z
+        $r.Status | Should -Be 'Loaded'
+        $r.TableAction | Should -Be 'Created'
+        $r.RowsLoaded | Should -Be 30
+        Get-Count $schema | Should -Be 30
+    }
+
+    It 'loads the latest day next, keeping the first' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages
+        $r.Status | Should -Be 'Loaded'
+        $r.DataDate | Should -Be ([datetimeoffset]'2015-07-02T00:00:00Z')
+        $r.TableAction | Should -Be 'Unchanged'
+        $r.RowsLoaded | Should -Be 40
+        Get-Count $schema | Should -Be 70
+    }
+
+    It 'refreshes the same day when run again (same count)' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages
+        $r.Status | Should -Be 'Loaded'
+        $r.RowsDeleted | Should -Be 40
+        $r.RowsLoaded | Should -Be 40
+        Get-Count $schema | Should -Be 70
+    }
+
+    It 'skips an older day' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Date 2015-07-01T00:00:00Z
+        $r.Status | Should -Be 'Skipped'
+        $r.Message | Should -Match 'later'
+        Get-Count $schema | Should -Be 70
+    }
+
+    It 'reloads the older day with -Force, replacing only that day' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Date 2015-07-01T00:00:00Z -Force
+        $r.Status | Should -Be 'Loaded'
+        $r.RowsDeleted | Should -Be 30
+        Get-Count $schema | Should -Be 70
+        Get-Count $schema -Where "time < '2015-07-02'" | Should -Be 30
+    }
+
+    It 'keeps only the file''s rows with -Truncate -Force' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Date 2015-07-01T00:00:00Z -Truncate -Force
+        $r.RowsDeleted | Should -Be 70
+        Get-Count $schema | Should -Be 30
+    }
+
+    It 'changes nothing with -WhatIf, and shows the statements' {
+        $before = Get-Count $schema
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Truncate -Force -WhatIf"
+        $r.ExitCode | Should -Be 0
+        $r.Output | Should -Match 'DELETE FROM'
+        Get-Count $schema | Should -Be $before
+    }
+
+    It 'records each load with -HistoryTable' {
+        $history = "$schema.load_history"
+        Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Force -HistoryTable $history | Out-Null
+        $row = Invoke-TestSql "SELECT schema_name, table_name, rows_loaded, data_date FROM `"$schema`".load_history"
+        $row | Should -HaveCount 1
+        $row | Should -Be "$schema`tpages`t40`t2015-07-02 00:00:00"
+    }
+}
+
+Describe 'Invoke-S3ToRedshift: several tables' {
+    BeforeAll {
+        $bucket = New-TestBucket
+        $schema = 'multi_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        foreach ($t in 't1', 't2', 't3', 't4') { Send-Pages $bucket $schema '2015-07-01' 1 25 -Table $t }
+        Send-Pages $bucket $schema '2015-07-01' 1 10 -Table 'good'
+        Send-TestS3Object -Bucket $bucket -Key "${schema}_broken_2015-07-01T00:00:00Z.json" -Text '{"id":1}'
+        Send-TestS3Object -Bucket $bucket -Key "config_${schema}_broken_2015-07-01T00:00:00Z.yml" -Text "broken:`n  columns: [ this is not valid"
+    }
+
+    It 'loads four tables two at a time with the same rows as one at a time' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table t1, t2, t3, t4 -ThrottleLimit 2
+        $r | Should -HaveCount 4
+        ($r.Status | Sort-Object -Unique) | Should -Be 'Loaded'
+        foreach ($t in 't1', 't2', 't3', 't4') { Get-Count $schema $t | Should -Be 25 }
+        $serial = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table 't1,t2,t3,t4' -Force
+        ($serial.RowsLoaded | Measure-Object -Sum).Sum | Should -Be 100
+        foreach ($t in 't1', 't2', 't3', 't4') { Get-Count $schema $t | Should -Be 25 }
+    }
+
+    It 'reports a broken config as a failed table and loads the others' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table broken, good -ErrorVariable failures -ErrorAction SilentlyContinue
+        ($r | Where-Object Table -eq 'good').Status | Should -Be 'Loaded'
+        ($r | Where-Object Table -eq 'broken').Status | Should -Be 'Failed'
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'Redshifter.LoadFailed*'
+        "$($failures[0])" | Should -Match 'broken'
+        Get-Count $schema 'good' | Should -Be 10
+    }
+
+    It 'exits non-zero from pwsh -c when a table failed' {
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table broken,good -Force | Out-Null"
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match 'Redshifter.LoadFailed|broken'
+    }
+
+    It 'the CI script exits 0 when all loaded and 1 when one failed' {
+        $script = Join-Path $root 's3-to-redshift.ps1'
+        $pwsh = Get-PwshPath
+        & $pwsh -NoProfile -NonInteractive -File $script -schema $schema -tables good -bucket $bucket -force *> $null
+        $LASTEXITCODE | Should -Be 0
+        & $pwsh -NoProfile -NonInteractive -File $script -schema $schema -tables 'good,broken' -bucket $bucket -force *> $null
+        $LASTEXITCODE | Should -Be 1
+    }
+
+    It 'names a missing environment variable' {
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table good" -Environment @{ REDSHIFT_DB = $null }
+        $r.ExitCode | Should -Not -Be 0
+        $r.Output | Should -Match 'REDSHIFT_DB'
+        $r.Output | Should -Not -Match ([regex]::Escape($env:REDSHIFT_PASSWORD))
+    }
+}
