@@ -33,6 +33,9 @@ function Get-RowCount([string] $Table) {
     [int]$count
 }
 
+# Tables at a readable width even when the output is not a terminal (make demo, CI logs).
+function Show-Table { $input | Format-Table | Out-String -Width 140 | Write-Host }
+
 function Show-Counts {
     Write-Host ("   rows now: api.pages = {0}, api.sessions = {1}" -f (Get-RowCount pages), (Get-RowCount sessions)) -ForegroundColor DarkGray
 }
@@ -96,29 +99,29 @@ sessions:
         Send-S3Object "config_api_sessions_$date.yml" ([System.Text.Encoding]::UTF8.GetBytes($sessionsConfig))
     }
     Import-Module (Join-Path $root 'out/Redshifter') -Force
-    Find-RedshiftSourceData -Bucket analytics -Schema api -Table pages, sessions | Format-Table | Out-Host
+    Find-RedshiftSourceData -Bucket analytics -Schema api -Table pages, sessions | Show-Table
 
     Write-Step '1. Load the first day (-Date 2015-07-01): the tables are created from their configs'
-    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions -Date 2015-07-01T00:00:00Z | Format-Table | Out-Host
+    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions -Date 2015-07-01T00:00:00Z | Show-Table
     Show-Counts
 
     Write-Step '2. Load the latest data (2015-07-02): its rows are added, the first day is kept'
-    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions | Format-Table | Out-Host
+    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions | Show-Table
     Show-Counts
 
     Write-Step '3. Run the same job again: the day is refreshed (its rows replaced), the row count stays the same'
-    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions | Format-Table | Out-Host
+    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions | Show-Table
     Show-Counts
 
     Write-Step '4. Ask for the older day again: Skipped, because the tables already hold newer data'
-    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions -Date 2015-07-01T00:00:00Z | Format-Table | Out-Host
+    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions -Date 2015-07-01T00:00:00Z | Show-Table
 
     Write-Step '5. The same with -Force: that day is reloaded (replaced), the totals are unchanged'
-    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions -Date 2015-07-01T00:00:00Z -Force | Format-Table | Out-Host
+    Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions -Date 2015-07-01T00:00:00Z -Force | Show-Table
     Show-Counts
 
     Write-Step 'What the destination looks like now'
-    Get-RedshiftTable -Schema api -Table pages, sessions | Format-Table | Out-Host
+    @(Get-RedshiftTable -Schema api -Table pages -DataDateColumn time; Get-RedshiftTable -Schema api -Table sessions -DataDateColumn started_at) | Show-Table
 
     Write-Host "`nAgainst Redshift, set REDSHIFT_HOST/PORT/DB/USER/PASSWORD, AWS_REGION and your AWS credentials, and run the same commands." -ForegroundColor Cyan
 }

@@ -165,7 +165,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                 Schema = request.Schema, Table = request.Table, Source = source, Status = LoadStatus.Loaded,
                 TableAction = plan.Action.ToString(), AddedColumns = plan.AddedColumns, RowsDeleted = deleted, RowsLoaded = loaded,
                 Duration = clock.Elapsed, Statements = redacted,
-                Message = request.Truncate ? "Replaced every row." : $"Refreshed {window}{(request.TimeZone.Id != "UTC" ? " " + request.TimeZone.Id : "")}.",
+                Message = request.Truncate ? "Replaced every row." : $"Refreshed {window!.Describe(request.Granularity)}{(request.TimeZone.Id != "UTC" ? " (" + request.TimeZone.Id + ")" : "")}.",
             };
         }
     }

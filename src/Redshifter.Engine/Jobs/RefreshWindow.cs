@@ -32,5 +32,13 @@ public sealed record RefreshWindow(DateTime Start, DateTime End)
         return new RefreshWindow(start, end);
     }
 
+    /// <summary>For messages: "day 2015-07-01", "hour 2015-07-01 10:00", or the stream window.</summary>
+    public string Describe(Granularity granularity) => granularity switch
+    {
+        Granularity.Day => $"day {Start:yyyy-MM-dd}",
+        Granularity.Hour => $"hour {Start:yyyy-MM-dd HH:mm}",
+        _ => ToString(),
+    };
+
     public override string ToString() => $"[{Start:yyyy-MM-dd HH:mm}, {End:yyyy-MM-dd HH:mm})";
 }
