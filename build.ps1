@@ -52,7 +52,7 @@ function Invoke-Setup {
         try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
     }
     # Pester, from NuGet through a download-only project.
-    if (-not (Test-Path (Join-Path $Tools "packages/pester/$PesterVersion/tools/Pester.psd1"))) {
+    if (-not (Test-Path (Join-Path $Tools "packages/pester/$PesterVersion/tools/Pester.psd1")) -or -not (Test-Path (Join-Path $Tools 'packages/npgsql/8.0.5'))) {
         Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/pester/PesterDownload.csproj'), '--packages', (Join-Path $Tools 'packages'), '-v', 'q')
     }
 }
