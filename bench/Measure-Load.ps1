@@ -1,0 +1,69 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    End-to-end load benchmark, side by side in one run: Invoke-RedshiftCopy of N gzipped JSON-lines rows
+    (bigint, text, timestamp, double, boolean) from the local S3 server into PostgreSQL, against
+    PostgreSQL's own `\copy … csv` of the same rows from local disk into an identical empty table.
+    Reports rows/s, MB/s, the ratio, and the loading process's peak memory above an idle session.
+.EXAMPLE
+    make build; dotnet tool run pwsh -File bench/Measure-Load.ps1 -Rows 1000000
+#>
+param([int] $Rows = 1000000, [int] $Runs = 2)
+$ErrorActionPreference = 'Stop'
+$root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
+$env:REDSHIFTER_ROOT = $root
+Add-Type -Path (Join-Path $root 'tests/Redshifter.TestServers/bin/Release/net10.0/Redshifter.TestServers.dll')
+Import-Module (Join-Path $root 'tests/pester/TestHelpers.psm1') -Force
+$pwsh = Get-PwshPath
+$work = Join-Path ([System.IO.Path]::GetTempPath()) ('redshifter-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Path $work | Out-Null
+$servers = [Redshifter.TestServers.TestServers]::Start([string[]]@('bench'))
+try {
+    $servers.ApplyToProcessEnvironment()
+    Write-Host "Generating $Rows rows..."
+    $json = Join-Path $work 'rows.json'
+    $csv = Join-Path $work 'rows.csv'
+    $gen = "const fs=require('fs');const j=fs.createWriteStream(process.argv[1]);const c=fs.createWriteStream(process.argv[2]);const n=+process.argv[3];let i=0;" +
+        "function w(){let ok=true;while(i<n&&ok){const t=new Date(Date.UTC(2015,6,1)+i*1000).toISOString();const s='name-'+(i%9973)+'-'+'x'.repeat(i%40);const d=(i*0.37)%1000;const b=i%3===0;" +
+        "j.write(JSON.stringify({id:i,name:s,time:t,score:d,ok:b})+'\n');ok=c.write(i+','+s+','+t+','+d+','+b+'\n');i++}if(i<n)c.once('drain',w);else{j.end();c.end()}}w()"
+    & node -e $gen $json $csv $Rows
+    $gz = Join-Path $work 'rows.json.gz'
+    $in = [System.IO.File]::OpenRead($json); $out = [System.IO.File]::Create($gz)
+    $zip = [System.IO.Compression.GZipStream]::new($out, [System.IO.Compression.CompressionLevel]::Fastest); $in.CopyTo($zip); $zip.Dispose(); $in.Dispose()
+    $rawMB = (Get-Item $json).Length / 1MB
+    Write-Host ("{0:N0} MB of JSON, {1:N0} MB gzipped; uploading..." -f $rawMB, ((Get-Item $gz).Length / 1MB))
+    Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/rows.json.gz" -InFile $gz | Out-Null
+
+    $ddl = 'CREATE TABLE {0} (id BIGINT, name VARCHAR(256), time TIMESTAMP, score DOUBLE PRECISION, ok BOOLEAN)'
+    $results = foreach ($run in 1..$Runs) {
+        Invoke-TestSql "DROP TABLE IF EXISTS public.b_copy; DROP TABLE IF EXISTS public.b_rs; $($ddl -f 'public.b_copy'); $($ddl -f 'public.b_rs')" | Out-Null
+        $env:PGPASSWORD = $env:REDSHIFT_PASSWORD
+        $psqlTime = Measure-Command { & psql -h $env:REDSHIFT_HOST -p $env:REDSHIFT_PORT -U $env:REDSHIFT_USER -d $env:REDSHIFT_DB -qc "\copy public.b_copy FROM '$csv' csv" | Out-Null }
+        Remove-Item Env:PGPASSWORD
+        # The module in its own process, as a user runs it; it reports its own time and peak memory.
+        $script = "Import-Module '$root/out/Redshifter'; `$idle = [System.Diagnostics.Process]::GetCurrentProcess(); `$idle.Refresh(); `$before = `$idle.WorkingSet64; " +
+            "`$t = Measure-Command { `$r = Invoke-RedshiftCopy -Uri s3://bench/rows.json.gz -Schema public -Table b_rs }; `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); " +
+            "'{0}|{1}|{2}|{3}' -f `$t.TotalSeconds, `$r.RowsLoaded, `$before, `$p.PeakWorkingSet64"
+        $line = (& $pwsh -NoProfile -NonInteractive -Command $script | Select-Object -Last 1) -split '\|'
+        $seconds = [double]$line[0]
+        [pscustomobject]@{
+            Run             = $run
+            Rows            = [long]$line[1]
+            PsqlSeconds     = [math]::Round($psqlTime.TotalSeconds, 2)
+            ModuleSeconds   = [math]::Round($seconds, 2)
+            PsqlRowsPerSec  = [math]::Round($Rows / $psqlTime.TotalSeconds)
+            ModuleRowsPerSec = [math]::Round($Rows / $seconds)
+            ModuleMBPerSec  = [math]::Round($rawMB / $seconds, 1)
+            Ratio           = [math]::Round($psqlTime.TotalSeconds / $seconds, 2)
+            IdleMB          = [math]::Round([long]$line[2] / 1MB)
+            PeakMB          = [math]::Round([long]$line[3] / 1MB)
+            PeakAboveIdleMB = [math]::Round(([long]$line[3] - [long]$line[2]) / 1MB)
+        }
+    }
+    $results | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $results
+}
+finally {
+    $servers.Dispose()
+    Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+}
