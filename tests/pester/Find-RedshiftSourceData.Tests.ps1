@@ -81,3 +81,4 @@ Describe 'Find-RedshiftSourceData' {
         { Find-RedshiftSourceData @call -ErrorAction Stop } | Should -Throw -ErrorId 'Redshifter.InvalidArgument*'
     }
 }
+

@@ -39,11 +39,9 @@ public sealed partial record TableDiff(IReadOnlyList<ColumnConfig> ColumnsToAdd,
         }
 
         var toAdd = config.Columns.Where(c => !byName.ContainsKey(c.Name)).ToList();
-        if (toAdd.Any(c => c.PrimaryKey || c.DistKey || (compareKeys && c.SortOrdinal != null)))
-        {
-            foreach (var c in toAdd.Where(c => c.PrimaryKey || c.DistKey || (compareKeys && c.SortOrdinal != null)))
-                mismatches.Add($"column '{c.Name}' is missing from the table and is a {(c.PrimaryKey ? "primary key" : c.DistKey ? "distkey" : "sort key")} column, which cannot be added to an existing table");
-        }
+        // Keys cannot be added to an existing table (dist and sort keys exist only on Redshift).
+        foreach (var c in toAdd.Where(c => c.PrimaryKey || (compareKeys && (c.DistKey || c.SortOrdinal != null))))
+            mismatches.Add($"column '{c.Name}' is missing from the table and is a {(c.PrimaryKey ? "primary key" : c.DistKey ? "distkey" : "sort key")} column, which cannot be added to an existing table");
         foreach (var c in toAdd.Where(c => c.NotNull && c.Default == null))
             mismatches.Add($"column '{c.Name}' is missing from the table and is notnull without a defaultval, so it cannot be added to a table that has rows");
 

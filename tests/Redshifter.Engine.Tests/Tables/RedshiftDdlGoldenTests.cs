@@ -91,3 +91,45 @@ public sealed class RedshiftDdlGoldenTests
         Assert.Single(PostgresDialect.Instance.LatestDataDateSql("api", "pages", "time"));
     }
 }
+
+/// <summary>TableDiff's Redshift-only comparisons (sort and distribution keys), which PostgreSQL cannot show.</summary>
+public sealed class TableDiffKeyTests
+{
+    private static readonly TableConfig PagesConfig =
+        TableConfigReader.Parse(TableConfigReaderTests.Pages, "t.yml", "api", "pages");
+
+    private static Engine.Tables.ExistingColumn Column(string name, string type, bool notNull = false, string? @default = null, bool pk = false, bool dist = false, int sort = 0) => new()
+    {
+        Name = name, TypeText = type, Type = ColumnType.ParseCatalog(type), NotNull = notNull, Default = @default, PrimaryKey = pk, DistKey = dist, SortOrdinal = sort,
+    };
+
+    [Fact]
+    public void A_different_sort_key_is_an_error_on_Redshift()
+    {
+        var existing = new[]
+        {
+            Column("id", "bigint", notNull: true, pk: true, sort: 1),
+            Column("url", "character varying(256)", @default: "''::character varying"),
+            Column("time", "timestamp without time zone", dist: true),
+        };
+        var diff = Engine.Tables.TableDiff.Compare(PagesConfig, existing, positional: false, compareKeys: true);
+        Assert.Contains("column 'id' has sort key ordinal 1 in the table but 0 in the config", diff.Mismatches);
+        Assert.Contains("column 'time' has sort key ordinal 0 in the table but 1 in the config", diff.Mismatches);
+        Assert.Equal(ErrorIds.SchemaMismatch, diff.ToError(PagesConfig).ErrorId);
+        // The same table matches on PostgreSQL, which has no sort keys to compare.
+        Assert.Empty(Engine.Tables.TableDiff.Compare(PagesConfig, existing, positional: false, compareKeys: false).Mismatches);
+    }
+
+    [Fact]
+    public void The_same_schema_is_no_change_and_trailing_columns_are_added()
+    {
+        var existing = new[]
+        {
+            Column("id", "bigint", notNull: true, pk: true),
+            Column("url", "character varying(256)", @default: "''::character varying"),
+        };
+        var diff = Engine.Tables.TableDiff.Compare(PagesConfig, existing, positional: true, compareKeys: false);
+        Assert.Empty(diff.Mismatches);
+        Assert.Equal(["time"], diff.ColumnsToAdd.Select(c => c.Name));
+    }
+}
