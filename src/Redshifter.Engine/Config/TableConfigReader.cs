@@ -53,6 +53,11 @@ public static class TableConfigReader
             var tabs = yaml.Contains('\t', StringComparison.Ordinal) ? " (YAML does not allow tabs for indentation: use spaces)" : "";
             throw Invalid(source, $"YAML syntax error at line {ex.Start.Line}, column {ex.Start.Column}: {Short(reason)}{tabs}", ex);
         }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // YamlDotNet reports some malformed documents (duplicate keys, unexpected events) this way.
+            throw Invalid(source, $"the YAML could not be read: {Short(ex.Message)}", ex);
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw Invalid(source, "it is not a map of table entries (expected 'tablename:' with dest, columns and meta)");
 
