@@ -117,6 +117,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
     }
 
     /// <summary>Parses one object at the start of <paramref name="data"/>; bytes consumed, or -1 when it is incomplete.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private int TryParseObject(ReadOnlySpan<byte> data, bool isFinal, object?[] row, long line)
     {
         Array.Fill(row, Missing);
@@ -167,6 +168,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
 
     private int Incomplete(bool isFinal, long line) => isFinal ? throw RecordErrors.At(uri, line, null, "the JSON ends in the middle of a record") : -1;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Set(object?[] row, int index, ReadOnlySpan<char> text, FieldKind kind, long line)
     {
         try
@@ -179,6 +181,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<char> Chars(ref Utf8JsonReader reader)
     {
         var max = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;

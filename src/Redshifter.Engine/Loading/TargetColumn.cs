@@ -27,6 +27,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
     public ColumnType Type { get; } = type;
     public object? MissingValue { get; } = missingValue;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public object? Convert(ReadOnlySpan<char> text, FieldKind kind)
     {
         switch (Type.Kind)
@@ -111,6 +112,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
     internal static string Excerpt(ReadOnlySpan<char> text) => text.Length > 60 ? text[..60].ToString() + "…" : text.ToString();
 
     /// <summary>Writes a converted value with the binary COPY's synchronous API (the hot loop; see DESIGN.md section 10).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Write(NpgsqlBinaryImporter importer, object? value)
     {
         if (value == null) { importer.WriteNull(); return; }

@@ -10,6 +10,7 @@ namespace Redshifter.Engine.Loading;
 public static class ValueParser
 {
     /// <summary>A timestamp: the wall-clock time, and the offset when the text had one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseTimestamp(ReadOnlySpan<char> text, out DateTime wallClock, out TimeSpan? offset)
     {
         text = text.Trim();
@@ -52,6 +53,7 @@ public static class ValueParser
     }
 
     // yyyy-MM-dd[(T| )HH:mm[:ss[.fffffff]]][Z|±hh[:mm]|±hhmm]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool TryParseIso(ReadOnlySpan<char> s, out DateTime wallClock, out TimeSpan? offset)
     {
         wallClock = default;
