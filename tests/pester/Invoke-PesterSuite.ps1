@@ -18,15 +18,16 @@ Import-Module (Join-Path $root '.tools/packages/pester/5.7.1/tools/Pester.psd1')
 Add-Type -Path (Join-Path $root "tests/Redshifter.TestServers/bin/$Configuration/net10.0/Redshifter.TestServers.dll")
 
 $servers = [Redshifter.TestServers.TestServers]::Start([string[]]@())
+# Test files see this script's variables: keep their names unlikely to collide with test data ($config, $bucket, …).
 try {
     $servers.ApplyToProcessEnvironment()
     $env:REDSHIFTER_TEST_PG_PASSWORD = $servers.Postgres.Password
-    $config = New-PesterConfiguration
-    $config.Run.Path = $PSScriptRoot
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-    if ($Tag) { $config.Filter.Tag = $Tag } else { $config.Filter.ExcludeTag = 'Long' }
-    $result = Invoke-Pester -Configuration $config
+    $pesterConfiguration = New-PesterConfiguration
+    $pesterConfiguration.Run.Path = $PSScriptRoot
+    $pesterConfiguration.Run.PassThru = $true
+    $pesterConfiguration.Output.Verbosity = 'Detailed'
+    if ($Tag) { $pesterConfiguration.Filter.Tag = $Tag } else { $pesterConfiguration.Filter.ExcludeTag = 'Long' }
+    $result = Invoke-Pester -Configuration $pesterConfiguration
     $summary = [ordered]@{
         Passed  = $result.PassedCount
         Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount

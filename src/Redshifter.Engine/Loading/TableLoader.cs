@@ -30,6 +30,18 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
     /// <summary>Loads the source; returns the rows loaded.</summary>
     public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
     {
+        var rows = await CopyAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+        // An empty source is refused: loading it would empty the refresh window (or with -Truncate the
+        // table) and put nothing back, which is almost never what a scheduled job means.
+        if (rows == 0)
+            throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
+                $"{source.Uri} holds no records, so nothing was loaded and {source.Schema}.{source.Table} was left as it was.",
+                "Check the export that wrote the file; to empty the table on purpose, delete its rows yourself.", source.Uri);
+        return rows;
+    }
+
+    private async Task<long> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
+    {
         if (session.Engine == EngineKind.PostgreSQL)
             return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
 

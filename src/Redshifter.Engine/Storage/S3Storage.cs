@@ -161,6 +161,10 @@ public sealed class S3Storage : IDisposable
         {
             throw Translate(ex, bucket, key);
         }
+        catch (Exception ex) when (ex is HttpRequestException or AmazonClientException or IOException)
+        {
+            throw Unreachable(ex, bucket);
+        }
     }
 
     /// <summary>Opens the object for reading; the caller disposes the stream.</summary>
@@ -200,7 +204,7 @@ public sealed class S3Storage : IDisposable
         }
     }
 
-    private static async Task<T> Call<T>(string bucket, string keyOrPrefix, Func<Task<T>> call)
+    private async Task<T> Call<T>(string bucket, string keyOrPrefix, Func<Task<T>> call)
     {
         try
         {
@@ -210,7 +214,16 @@ public sealed class S3Storage : IDisposable
         {
             throw Translate(ex, bucket, keyOrPrefix);
         }
+        catch (Exception ex) when (ex is HttpRequestException or AmazonClientException or IOException)
+        {
+            throw Unreachable(ex, bucket);
+        }
     }
+
+    private RedshifterException Unreachable(Exception ex, string bucket) => new(
+        ErrorIds.SourceNotFound, ErrorKind.ResourceUnavailable,
+        $"S3 could not be reached for bucket '{bucket}' ({Settings.ServiceUrl ?? "region " + Settings.Region}): {ex.Message}",
+        "Check the network, AWS_REGION and AWS_ENDPOINT_URL_S3 (if set), then try again.", bucket, ex);
 
     /// <summary>S3 failures as errors that name the bucket and say what to do.</summary>
     internal static RedshifterException Translate(AmazonServiceException ex, string bucket, string keyOrPrefix)
