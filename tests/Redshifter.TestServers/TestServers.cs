@@ -224,7 +224,9 @@ public sealed class PostgresServer : IDisposable
     /// <summary>Restarts the server in place (same port and data), for reconnection tests.</summary>
     public void Restart()
     {
-        var r = RunPg(BinDirectory, _asPostgresUser, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "restart"]);
+        // -l: the restarted server must not inherit our output pipe (reading it would never end).
+        var log = Path.Combine(Path.GetDirectoryName(DataDirectory)!, "postgres.log");
+        var r = RunPg(BinDirectory, _asPostgresUser, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-l", log, "restart"]);
         if (r.ExitCode != 0) throw new InvalidOperationException("pg_ctl restart failed: " + r.Output);
     }
 

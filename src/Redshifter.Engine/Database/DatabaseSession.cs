@@ -41,31 +41,49 @@ public sealed class DatabaseSession : IAsyncDisposable
             // Keep the password out of the connection string that Npgsql hands back to anyone.
             PersistSecurityInfo = false,
         };
-        var connection = new NpgsqlConnection(builder.ConnectionString);
-        try
+        // A pooled connection may have died with its server (a restart between two tables): clear the
+        // pool and try once more with a fresh one.
+        for (var attempt = 1; ; attempt++)
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            string version;
-            await using (var command = new NpgsqlCommand("SELECT version()", connection))
+            var connection = new NpgsqlConnection(builder.ConnectionString);
+            try
             {
-                version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                string version;
+                await using (var command = new NpgsqlCommand("SELECT version()", connection))
+                {
+                    version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
+                }
+                var engine = settings.DialectOverride ?? DetectEngine(version);
+                var session = new DatabaseSession(connection, engine, version, settings);
+                session.Redactor = new SecretRedactor([settings.Password]);
+                return session;
             }
-            var engine = settings.DialectOverride ?? DetectEngine(version);
-            var session = new DatabaseSession(connection, engine, version, settings);
-            session.Redactor = new SecretRedactor([settings.Password]);
-            return session;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw ConnectionFailed(settings, ex);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
+            catch (Exception ex) when (attempt == 1 && IsBrokenPooledConnection(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                NpgsqlConnection.ClearPool(connection);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw ConnectionFailed(settings, ex);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
+
+    /// <summary>The server ended the connection (shutdown, restart, network): a fresh one may work.</summary>
+    private static bool IsBrokenPooledConnection(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03",
+        NpgsqlException { InnerException: IOException or SocketException or EndOfStreamException } => true,
+        _ => false,
+    };
 
     /// <summary><c>SELECT version()</c> names Redshift on Redshift; everything else is PostgreSQL.</summary>
     public static EngineKind DetectEngine(string version) =>
