@@ -59,6 +59,18 @@ public sealed class Manifest
         }
     }
 
+    /// <summary>
+    /// A source described by hand (-Uri …) that is a manifest takes its format and compression from its
+    /// entries, unless they were given.
+    /// </summary>
+    public static async Task<SourceFile> DescribeAsync(S3Storage storage, SourceFile source, bool formatGiven, bool compressionGiven, CancellationToken cancellationToken)
+    {
+        if (!source.IsManifest || (formatGiven && compressionGiven)) return source;
+        var manifest = await ReadAsync(storage, source.Bucket, source.Key, cancellationToken).ConfigureAwait(false);
+        var (format, compression) = SourceName.DescribeObject(manifest.Entries[0].Key);
+        return source with { Format = formatGiven ? source.Format : format, Compression = compressionGiven ? source.Compression : compression };
+    }
+
     /// <summary>Every mandatory entry must exist (Redshift's COPY fails otherwise; so do we, before starting).</summary>
     public async Task ValidateAsync(S3Storage storage, CancellationToken cancellationToken)
     {

@@ -22,6 +22,18 @@ public abstract partial class SqlDialect
     /// </summary>
     public abstract string ColumnsSql { get; }
 
+    /// <summary>The pg_catalog query both engines answer, with the engine's expressions for distkey and sort key ordinal.</summary>
+    protected static string CatalogColumnsSql(string distKey, string sortKeyOrdinal) =>
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid), " +
+        $"CASE WHEN p.conkey IS NOT NULL AND a.attnum = ANY (p.conkey) THEN true ELSE false END, {distKey}, {sortKeyOrdinal} " +
+        "FROM pg_catalog.pg_attribute a " +
+        "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid " +
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace " +
+        "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum " +
+        "LEFT JOIN pg_catalog.pg_constraint p ON p.conrelid = c.oid AND p.contype = 'p' " +
+        "WHERE n.nspname = @schema AND c.relname = @table AND a.attnum > 0 AND NOT a.attisdropped " +
+        "ORDER BY a.attnum";
+
     /// <summary>MAX of the data-date column, as a sequence of queries to try in order (the first non-null answer wins).</summary>
     public virtual IReadOnlyList<string> LatestDataDateSql(string schema, string table, string column) =>
         [$"SELECT MAX({QuoteIdentifier(column)}) FROM {QualifiedName(schema, table)}"];
@@ -73,16 +85,7 @@ public sealed partial class RedshiftDialect
 
     // pg_attribute carries Redshift's attisdistkey and attsortkeyord; pg_table_def would only show
     // tables on the search_path.
-    public override string ColumnsSql =>
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid), " +
-        "CASE WHEN p.conkey IS NOT NULL AND a.attnum = ANY (p.conkey) THEN true ELSE false END, a.attisdistkey, a.attsortkeyord " +
-        "FROM pg_catalog.pg_attribute a " +
-        "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid " +
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace " +
-        "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum " +
-        "LEFT JOIN pg_catalog.pg_constraint p ON p.conrelid = c.oid AND p.contype = 'p' " +
-        "WHERE n.nspname = @schema AND c.relname = @table AND a.attnum > 0 AND NOT a.attisdropped " +
-        "ORDER BY a.attnum";
+    public override string ColumnsSql => CatalogColumnsSql("a.attisdistkey", "a.attsortkeyord");
 
     /// <summary>
     /// As the original tool did: look at the last day, week, month and year before scanning the whole table,
@@ -112,14 +115,5 @@ public sealed partial class PostgresDialect
 
     public override bool HasDistributionKeys => false;
 
-    public override string ColumnsSql =>
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid), " +
-        "COALESCE(a.attnum = ANY (p.conkey), false), false, 0 " +
-        "FROM pg_catalog.pg_attribute a " +
-        "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid " +
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace " +
-        "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum " +
-        "LEFT JOIN pg_catalog.pg_constraint p ON p.conrelid = c.oid AND p.contype = 'p' " +
-        "WHERE n.nspname = @schema AND c.relname = @table AND a.attnum > 0 AND NOT a.attisdropped " +
-        "ORDER BY a.attnum";
+    public override string ColumnsSql => CatalogColumnsSql("false", "0");
 }

@@ -86,14 +86,7 @@ public sealed class InvokeRedshiftCopyCommand : S3DatabaseCmdlet
         {
             var outcome = RunEngine(async (bridge, ct) =>
             {
-                // A manifest's format is its entries' (unless given).
-                var described = source;
-                if (manifest && Format == null)
-                {
-                    var m = await Engine.Sources.Manifest.ReadAsync(storage, bucket, key, ct).ConfigureAwait(false);
-                    var (format, compression) = SourceName.DescribeObject(m.Entries[0].Key);
-                    described = source with { Format = format, Compression = Compression is null ? compression : source.Compression };
-                }
+                var described = await Engine.Sources.Manifest.DescribeAsync(storage, source, Format != null, Compression != null, ct).ConfigureAwait(false);
                 return await CopyRunner.CopyAsync(settings, storage, described, Truncate, bridge, bridge, ct).ConfigureAwait(false);
             });
             if (!outcome.Applied) return;

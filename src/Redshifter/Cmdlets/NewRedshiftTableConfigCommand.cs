@@ -90,13 +90,7 @@ public sealed class NewRedshiftTableConfigCommand : S3Cmdlet
         {
             var yaml = RunEngine(async (bridge, ct) =>
             {
-                var described = source;
-                if (source.IsManifest && Format == null)
-                {
-                    var m = await Engine.Sources.Manifest.ReadAsync(storage, bucket, key, ct).ConfigureAwait(false);
-                    var (format, compression) = SourceName.DescribeObject(m.Entries[0].Key);
-                    described = source with { Format = format, Compression = Compression is null ? compression : source.Compression };
-                }
+                var described = await Engine.Sources.Manifest.DescribeAsync(storage, source, Format != null, Compression != null, ct).ConfigureAwait(false);
                 return await new ConfigInferrer(storage, bridge).InferAsync(described, options, SampleSize, ct).ConfigureAwait(false);
             });
             if (OutFile == null)
