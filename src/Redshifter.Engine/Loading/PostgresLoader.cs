@@ -19,7 +19,8 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
 {
     private const int QueuedBatches = 8;
 
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
+    /// <summary>Streams the source into its table, or into <paramref name="stagingTable"/> (a temporary table made from it).</summary>
+    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken)
     {
         var target = $"{source.Schema}.{source.Table}";
         if (source.Format == DataFormat.Parquet)
@@ -28,7 +29,7 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                 "Export the data as JSON or CSV for PostgreSQL targets (Redshift loads Parquet itself).", source.Uri);
         var layout = await LayoutAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
         var objects = await SourceStreams.ObjectsAsync(storage, source, cancellationToken).ConfigureAwait(false);
-        var copy = PostgresDialect.CopyFromStdin(source.Schema, source.Table, layout.Columns.Select(c => c.Name));
+        var copy = PostgresDialect.CopyFromStdin(stagingTable == null ? source.Schema : null, stagingTable ?? source.Table, layout.Columns.Select(c => c.Name));
         log.Verbose("SQL: " + copy + $" -- streamed from {source.Uri}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
