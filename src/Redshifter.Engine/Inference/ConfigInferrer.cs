@@ -136,14 +136,15 @@ public sealed class ConfigInferrer(S3Storage storage, IEngineLog log)
         {
             await new DelimitedRecordReader(layout, uri, options, batchSize: 256).ReadAsync(rest, (rows, _) =>
             {
-                foreach (var row in rows)
+                foreach (var row in rows.Rows())
                 {
                     if (sampleSize > 0 && inference.Records >= sampleSize) { stop.Cancel(); break; }
                     inference.BeginRecord();
                     for (var i = 0; i < names.Length; i++) inference.Observe(names[i], row[i] == null ? SampleKind.Null : SampleKind.Text, (string?)row[i]);
                     inference.EndRecord(names.Select(n => n.ToLowerInvariant()).ToHashSet());
                 }
-                return ValueTask.CompletedTask;
+                rows.Clear();
+                return ValueTask.FromResult(rows);
             }, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

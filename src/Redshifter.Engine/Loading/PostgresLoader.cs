@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
@@ -33,7 +34,9 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
         log.Verbose("SQL: " + copy + $" -- streamed from {source.Uri}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var batches = Channel.CreateBounded<List<object?[]>>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true, SingleWriter = true });
+        var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true, SingleWriter = true });
+        // Written batches come back for the decoder to fill again: a load allocates a few batches in all.
+        var recycled = Channel.CreateUnbounded<RowBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         long bytesRead = 0, rowsDecoded = 0;
         var progress = new Progress(log, $"Loading {target}", () => Interlocked.Read(ref bytesRead), () => Interlocked.Read(ref rowsDecoded));
 
@@ -55,11 +58,12 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                     }
                     await using (stream.ConfigureAwait(false))
                     {
-                        async ValueTask Sink(List<object?[]> rows, CancellationToken ct)
+                        async ValueTask<RowBatch> Sink(RowBatch full, CancellationToken ct)
                         {
-                            Interlocked.Add(ref rowsDecoded, rows.Count);
-                            await batches.Writer.WriteAsync(rows, ct).ConfigureAwait(false);
+                            Interlocked.Add(ref rowsDecoded, full.Count);
+                            await batches.Writer.WriteAsync(full, ct).ConfigureAwait(false);
                             progress.Report();
+                            return recycled.Reader.TryRead(out var empty) ? empty : new RowBatch(layout, full.Capacity);
                         }
                         try
                         {
@@ -85,12 +89,32 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
 
         var write = Task.Run(async () =>
         {
-            // The synchronous StartRow/Write calls are the fast path (DESIGN.md section 10); batches arrive asynchronously.
-            var importer = await session.Connection.BeginBinaryImportAsync(copy, stop.Token).ConfigureAwait(false);
-            await using (importer.ConfigureAwait(false))
+            // Each batch is encoded in the binary COPY format in one go and sent as one write (see BinaryCopy).
+            var copyStream = await session.Connection.BeginRawBinaryCopyAsync(copy, stop.Token).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            var ended = false;
+            try
             {
-                await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false)) WriteBatch(importer, layout, batch);
-                return (long)await importer.CompleteAsync(stop.Token).ConfigureAwait(false);
+                long rows = 0;
+                await copyStream.WriteAsync(BinaryCopy.Header, stop.Token).ConfigureAwait(false);
+                await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                {
+                    var length = BinaryCopy.Encode(batch, ref buffer);
+                    rows += batch.Count;
+                    batch.Clear();
+                    recycled.Writer.TryWrite(batch);
+                    await copyStream.WriteAsync(buffer.AsMemory(0, length), stop.Token).ConfigureAwait(false);
+                }
+                await copyStream.WriteAsync(BinaryCopy.Trailer, stop.Token).ConfigureAwait(false);
+                // Disposing ends the COPY: the server's verdict on the data (a NOT NULL violation, …) comes here.
+                ended = true;
+                await copyStream.DisposeAsync().ConfigureAwait(false);
+                return rows;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                if (!ended) await AbortAsync(copyStream).ConfigureAwait(false);
             }
         }, CancellationToken.None);
 
@@ -129,15 +153,19 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
         }
     }
 
-    // Fully optimized from the first call: a load is over before tiered compilation would get to it.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void WriteBatch(NpgsqlBinaryImporter importer, RecordLayout layout, List<object?[]> batch)
+    /// <summary>
+    /// Abandons the COPY (CopyFail): disposing the raw stream would instead end it and let the server take
+    /// the rows sent so far. Failing to abandon it is not the error to report: the load's own failure is.
+    /// </summary>
+    private static async Task AbortAsync(NpgsqlRawCopyStream copyStream)
     {
-        var columns = layout.Columns;
-        foreach (var row in batch)
+        try
         {
-            importer.StartRow();
-            for (var i = 0; i < row.Length; i++) columns[i].Write(importer, row[i]);
+            await copyStream.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // the connection is broken or the COPY already over; the transaction rolls back either way
         }
     }
 

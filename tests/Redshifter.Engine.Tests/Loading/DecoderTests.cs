@@ -14,14 +14,14 @@ public sealed class DecoderTests
     private static async Task<List<object?[]>> Json(string text, RecordLayout layout)
     {
         var rows = new List<object?[]>();
-        await new JsonRecordReader(layout, "s3://b/k.json", batchSize: 3).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b); return ValueTask.CompletedTask; }, CancellationToken.None);
+        await new JsonRecordReader(layout, "s3://b/k.json", batchSize: 3).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b.Rows()); b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None);
         return rows;
     }
 
     private static async Task<List<object?[]>> Delimited(string text, RecordLayout layout, bool csv, char delimiter, int header = 0)
     {
         var rows = new List<object?[]>();
-        await new DelimitedRecordReader(layout, "s3://b/k", new DelimitedOptions(csv, delimiter, header), batchSize: 2).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b); return ValueTask.CompletedTask; }, CancellationToken.None);
+        await new DelimitedRecordReader(layout, "s3://b/k", new DelimitedOptions(csv, delimiter, header), batchSize: 2).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b.Rows()); b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None);
         return rows;
     }
 
@@ -119,7 +119,7 @@ public sealed class DecoderTests
     {
         var rows = new List<object?[]>();
         var bytes = new byte[] { (byte)'a', (byte)'|', 0xC3, 0x28, (byte)'\n' };
-        var ex = await Assert.ThrowsAsync<RedshifterException>(() => new DelimitedRecordReader(Layout(("a", "text", null), ("b", "text", null)), "s3://b/k", new DelimitedOptions(false, '|', 0)).ReadAsync(new MemoryStream(bytes), (b, _) => ValueTask.CompletedTask, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => new DelimitedRecordReader(Layout(("a", "text", null), ("b", "text", null)), "s3://b/k", new DelimitedOptions(false, '|', 0)).ReadAsync(new MemoryStream(bytes), (b, _) => { b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None));
         Assert.Contains("UTF-8", ex.Message, StringComparison.Ordinal);
     }
 }
