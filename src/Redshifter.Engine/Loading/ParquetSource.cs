@@ -140,15 +140,26 @@ internal sealed class ParquetSource : IAsyncDisposable
 
     private sealed class Values<T> : ColumnValues where T : struct
     {
-        private T?[] _values = [];
+        private T?[] _nullable = [];
+        private T[] _required = [];
 
         public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken)
         {
-            _values = new T?[rows];
-            await group.ReadAsync(field, _values.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            // A required column is read with the non-nullable API: read as nullable, Parquet.Net 6.1 was seen
+            // to return NULL now and then for a value of a required column.
+            if (field.IsNullable)
+            {
+                _nullable = new T?[rows];
+                await group.ReadAsync(field, _nullable.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _required = new T[rows];
+                await group.ReadAsync(field, _required.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        public override object? this[int row] => _values[row];
+        public override object? this[int row] => _required.Length > 0 ? _required[row] : _nullable[row];
     }
 
     private sealed class Strings : ColumnValues

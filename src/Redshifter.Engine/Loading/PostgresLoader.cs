@@ -24,10 +24,6 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
     public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken)
     {
         var target = $"{source.Schema}.{source.Table}";
-        if (source.Format == DataFormat.Parquet)
-            throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidOperation,
-                $"{source.Uri} is Parquet, which the PostgreSQL loader does not read yet.",
-                "Export the data as JSON or CSV for PostgreSQL targets (Redshift loads Parquet itself).", source.Uri);
         var layout = await LayoutAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
         var objects = await SourceStreams.ObjectsAsync(storage, source, cancellationToken).ConfigureAwait(false);
         var copy = PostgresDialect.CopyFromStdin(stagingTable == null ? source.Schema : null, stagingTable ?? source.Table, layout.Columns.Select(c => c.Name));
@@ -47,24 +43,22 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                 foreach (var o in objects)
                 {
                     log.Verbose($"{target}: reading {o.Uri}.");
-                    Stream stream;
-                    try
+                    async ValueTask<RowBatch> Sink(RowBatch full, CancellationToken ct)
                     {
-                        stream = await SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token).ConfigureAwait(false);
+                        Interlocked.Add(ref rowsDecoded, full.Count);
+                        await batches.Writer.WriteAsync(full, ct).ConfigureAwait(false);
+                        progress.Report();
+                        return recycled.Reader.TryRead(out var empty) ? empty : new RowBatch(layout, full.Capacity);
                     }
-                    catch (RedshifterException ex) when (ex.ErrorId == ErrorIds.SourceNotFound)
+                    if (source.Format == DataFormat.Parquet)
                     {
-                        throw new RedshifterException(ErrorIds.CopyFailed, ex.Kind, ex.Message, ex.RecommendedAction, o.Uri, ex);
+                        var parquet = await OpenSourceAsync(() => ParquetSource.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token), o).ConfigureAwait(false);
+                        await using (parquet.ConfigureAwait(false)) await new ParquetRecordReader(layout).ReadAsync(parquet, Sink, stop.Token).ConfigureAwait(false);
+                        continue;
                     }
+                    var stream = await OpenSourceAsync(() => SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token), o).ConfigureAwait(false);
                     await using (stream.ConfigureAwait(false))
                     {
-                        async ValueTask<RowBatch> Sink(RowBatch full, CancellationToken ct)
-                        {
-                            Interlocked.Add(ref rowsDecoded, full.Count);
-                            await batches.Writer.WriteAsync(full, ct).ConfigureAwait(false);
-                            progress.Report();
-                            return recycled.Reader.TryRead(out var empty) ? empty : new RowBatch(layout, full.Capacity);
-                        }
                         try
                         {
                             if (source.Format == DataFormat.Json)
@@ -166,6 +160,19 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
         catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
         {
             // the connection is broken or the COPY already over; the transaction rolls back either way
+        }
+    }
+
+    /// <summary>Opens a file of the source; one that has gone missing since it was found fails the COPY.</summary>
+    private static async Task<T> OpenSourceAsync<T>(Func<Task<T>> open, SourceObject source)
+    {
+        try
+        {
+            return await open().ConfigureAwait(false);
+        }
+        catch (RedshifterException ex) when (ex.ErrorId == ErrorIds.SourceNotFound)
+        {
+            throw new RedshifterException(ErrorIds.CopyFailed, ex.Kind, ex.Message, ex.RecommendedAction, source.Uri, ex);
         }
     }
 
