@@ -48,16 +48,7 @@ public sealed class UpsertTests(ServersFixture fixture) : IAsyncLifetime
             Force = true, Mode = mode, UpsertKey = key, PrecombineKey = precombine, Truncate = truncate,
         }, CancellationToken.None);
 
-    private async Task<List<string>> Rows(string columns = "id, name, status")
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        await using var command = session.Command($"SELECT {columns} FROM \"{_schema}\".customers ORDER BY id", null);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        return rows;
-    }
+    private Task<List<string>> Rows(string columns = "id, name, status") => fixture.RowsAsync($"SELECT {columns} FROM \"{_schema}\".customers ORDER BY id");
 
     private async Task Seed()
     {

@@ -34,23 +34,9 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task Sql(string sql)
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        await session.ExecuteAsync(sql, null, NullEngineLog.Instance, CancellationToken.None);
-    }
+    private Task Sql(string sql) => fixture.SqlAsync(sql);
 
-    private async Task<List<string>> Rows(string query)
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        await session.ExecuteAsync("SET TIME ZONE 'UTC'", null, NullEngineLog.Instance, CancellationToken.None);
-        await using var command = session.Command(query, null);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        return rows;
-    }
+    private Task<List<string>> Rows(string query) => fixture.RowsAsync(query);
 
     private async Task<CopyOutcome> Copy(byte[] file, string key = "orders.parquet", bool truncate = true)
     {

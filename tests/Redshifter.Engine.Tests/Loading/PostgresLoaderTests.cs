@@ -29,22 +29,9 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task Sql(string sql)
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        await session.ExecuteAsync(sql, null, NullEngineLog.Instance, CancellationToken.None);
-    }
+    private Task Sql(string sql) => fixture.SqlAsync(sql);
 
-    private async Task<List<string>> Rows(string query)
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        await using var command = session.Command(query, null);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        return rows;
-    }
+    private Task<List<string>> Rows(string query) => fixture.RowsAsync(query);
 
     private Task<CopyOutcome> Copy(string key, DataFormat format, Compression compression = Compression.None, bool manifest = false, bool truncate = false, char? delimiter = null, int ignoreHeader = 0) =>
         CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile
