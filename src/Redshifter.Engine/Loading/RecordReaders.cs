@@ -78,6 +78,9 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
 
     public long Records { get; private set; }
 
+    /// <summary>Off: every record is read by <see cref="Utf8JsonReader"/> (tests compare the two paths).</summary>
+    internal bool FastPath { get; init; } = true;
+
     public async Task ReadAsync(Stream stream, BatchSink sink, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -103,7 +106,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
                     continue;
                 }
                 batch.BeginRow();
-                var consumed = TryParseFlat(buffer.AsSpan(start, end - start), eof, batch, line);
+                var consumed = FastPath ? TryParseFlat(buffer.AsSpan(start, end - start), eof, batch, line) : Fallback;
                 if (consumed == Fallback)
                 {
                     batch.BeginRow();
@@ -192,7 +195,8 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
                     while (numberEnd < data.Length && data[numberEnd] is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-') numberEnd++;
                     if (numberEnd == data.Length) return shortData;
                     var number = data[i..numberEnd];
-                    if (!IsJsonNumber(number)) return Fallback;
+                    // Utf8JsonReader checks what follows a number before it yields the number.
+                    if (!IsJsonNumber(number) || data[numberEnd] is not ((byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')) return Fallback;
                     if (column >= 0) Set(batch, column, number, FieldKind.JsonNumber, line);
                     i = numberEnd;
                     break;
