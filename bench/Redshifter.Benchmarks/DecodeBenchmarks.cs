@@ -14,12 +14,16 @@ namespace Redshifter.Benchmarks;
 [MemoryDiagnoser]
 public class DecodeBenchmarks
 {
-    private const int Rows = 100_000;
     private byte[] _json = [];
     private byte[] _csv = [];
     private RecordLayout _layout = null!;
     private List<RowBatch> _decoded = [];
     private byte[] _encoded = new byte[1 << 20];
+
+    /// <summary>Rows decoded per operation.</summary>
+    public int Rows { get; init; } = 100_000;
+
+    internal byte[] JsonBytes => _json;
 
     [GlobalSetup]
     public void Setup()
