@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using Redshifter.Engine.Errors;
@@ -66,10 +69,6 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
     private const int Fallback = -2;
     private const int CachedKeys = 64;
 
-    // What ends the fast scan of a string: its closing quote, an escape, or a control character (invalid in JSON).
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
-
     private char[] _chars = new char[1024];
 
     // Records repeat their keys in the same order: the key last seen at each position, and its column.
@@ -77,6 +76,9 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
     private readonly int[] _keyColumns = new int[CachedKeys];
 
     public long Records { get; private set; }
+
+    /// <summary>Off: every record is read by <see cref="Utf8JsonReader"/> (tests compare the two paths).</summary>
+    internal bool FastPath { get; init; } = true;
 
     public async Task ReadAsync(Stream stream, BatchSink sink, CancellationToken cancellationToken)
     {
@@ -91,35 +93,15 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
             var batch = new RowBatch(layout, batchSize);
             while (true)
             {
-                while (start < end && buffer[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                start += ReadRecords(buffer.AsSpan(start, end - start), eof, batch, ref line, out var incomplete);
+                if (batch.IsFull)
                 {
-                    if (buffer[start] == '\n') line++;
-                    start++;
-                }
-                if (start == end)
-                {
-                    if (eof) break;
-                    (buffer, start, end, eof) = await FillAsync(stream, buffer, start, end, grow: false, cancellationToken).ConfigureAwait(false);
+                    batch = await sink(batch, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                batch.BeginRow();
-                var consumed = TryParseFlat(buffer.AsSpan(start, end - start), eof, batch, line);
-                if (consumed == Fallback)
-                {
-                    batch.BeginRow();
-                    consumed = TryParseObject(buffer.AsSpan(start, end - start), eof, batch, line);
-                }
-                if (consumed < 0)
-                {
-                    // The object continues past the buffer: read more (growing the buffer when it is full) and retry.
-                    (buffer, start, end, eof) = await FillAsync(stream, buffer, start, end, grow: start == 0 && end == buffer.Length, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                line += buffer.AsSpan(start, consumed).Count((byte)'\n');
-                start += consumed;
-                Records++;
-                batch.EndRow();
-                if (batch.IsFull) batch = await sink(batch, cancellationToken).ConfigureAwait(false);
+                if (eof && !incomplete) break;
+                // The data ends in blanks or inside a record: read more (growing the buffer when a record fills it) and go on.
+                (buffer, start, end, eof) = await FillAsync(stream, buffer, start, end, grow: incomplete && start == 0 && end == buffer.Length, cancellationToken).ConfigureAwait(false);
             }
             if (batch.Count > 0) await sink(batch, cancellationToken).ConfigureAwait(false);
         }
@@ -150,6 +132,45 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
     }
 
     /// <summary>
+    /// Reads whole records from <paramref name="data"/> into the batch until the data ends (or ends in the
+    /// middle of a record: <paramref name="incomplete"/>) or the batch is full; the bytes consumed. The
+    /// loop is here rather than in the async method so that it is fully optimized from the first call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int ReadRecords(ReadOnlySpan<byte> data, bool isFinal, RowBatch batch, ref long line, out bool incomplete)
+    {
+        incomplete = false;
+        var start = 0;
+        while (!batch.IsFull)
+        {
+            while (start < data.Length && data[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                if (data[start] == '\n') line++;
+                start++;
+            }
+            if (start == data.Length) break;
+            var record = data[start..];
+            batch.BeginRow();
+            var consumed = FastPath ? TryParseFlat(record, isFinal, batch, line) : Fallback;
+            if (consumed == Fallback)
+            {
+                batch.BeginRow();
+                consumed = TryParseObject(record, isFinal, batch, line);
+            }
+            if (consumed < 0)
+            {
+                incomplete = true;
+                break;
+            }
+            line += record[..consumed].Count((byte)'\n');
+            start += consumed;
+            Records++;
+            batch.EndRow();
+        }
+        return start;
+    }
+
+    /// <summary>
     /// The fast path: one flat object at the start of <paramref name="data"/> (which starts with a
     /// non-blank byte), values straight from the bytes. Bytes consumed; <see cref="Incomplete"/> when the
     /// object continues past the data; <see cref="Fallback"/> for anything it does not handle.
@@ -168,7 +189,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
         {
             if (data[i] != '"') return Fallback;
             var keyStart = i + 1;
-            var keyLength = data[keyStart..].IndexOfAny(StringStops);
+            var keyLength = IndexOfStringStop(data, keyStart) - keyStart;
             if (keyLength < 0) return shortData;
             if (data[keyStart + keyLength] != '"') return Fallback;
             var column = ColumnOf(data.Slice(keyStart, keyLength), position++);
@@ -181,7 +202,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
             {
                 case (byte)'"':
                     var valueStart = i + 1;
-                    var length = data[valueStart..].IndexOfAny(StringStops);
+                    var length = IndexOfStringStop(data, valueStart) - valueStart;
                     if (length < 0) return shortData;
                     if (data[valueStart + length] != '"') return Fallback;
                     if (column >= 0) Set(batch, column, data.Slice(valueStart, length), FieldKind.JsonString, line);
@@ -192,7 +213,8 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
                     while (numberEnd < data.Length && data[numberEnd] is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-') numberEnd++;
                     if (numberEnd == data.Length) return shortData;
                     var number = data[i..numberEnd];
-                    if (!IsJsonNumber(number)) return Fallback;
+                    // Utf8JsonReader checks what follows a number before it yields the number.
+                    if (!IsJsonNumber(number) || data[numberEnd] is not ((byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')) return Fallback;
                     if (column >= 0) Set(batch, column, number, FieldKind.JsonNumber, line);
                     i = numberEnd;
                     break;
@@ -226,6 +248,33 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
         }
     }
 
+    /// <summary>
+    /// Where a string that starts at <paramref name="from"/> stops: its closing quote, an escape, or a
+    /// control character (invalid in JSON); -1 when the data ends first. Vectorized here rather than with
+    /// SearchValues, whose generic code starts unoptimized in every process.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int IndexOfStringStop(ReadOnlySpan<byte> data, int from)
+    {
+        var i = from;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref var first = ref MemoryMarshal.GetReference(data);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var space = Vector128.Create((byte)' ');
+            for (; i <= data.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                var bytes = Vector128.LoadUnsafe(ref first, (nuint)i);
+                var stops = Vector128.Equals(bytes, quote) | Vector128.Equals(bytes, backslash) | Vector128.LessThan(bytes, space);
+                if (stops != Vector128<byte>.Zero) return i + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+            }
+        }
+        for (; i < data.Length; i++)
+            if (data[i] is (byte)'"' or (byte)'\\' or < (byte)' ') return i;
+        return -1;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipBlanks(ReadOnlySpan<byte> data, int i)
     {
@@ -234,6 +283,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
     }
 
     /// <summary>JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsJsonNumber(ReadOnlySpan<byte> n)
     {
         var i = 0;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -71,18 +70,14 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 return;
         }
         if (!Utf8.IsValid(utf8)) throw NotUtf8();
-        char[]? rented = null;
-        var chars = utf8.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(utf8.Length));
-        try
-        {
-            var n = Encoding.UTF8.GetChars(utf8, chars);
-            Parse(chars[..n], kind, batch, column);
-        }
-        finally
-        {
-            if (rented != null) ArrayPool<char>.Shared.Return(rented);
-        }
+        // Large values get their own buffer, so that a thread keeps no large scratch.
+        var chars = utf8.Length > 4096 ? new char[utf8.Length] : t_chars ??= new char[4096];
+        Parse(chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars)), kind, batch, column);
     }
+
+    // Scratch for decoding UTF-8 values to text (per thread: readers of different loads may run at once).
+    [ThreadStatic]
+    private static char[]? t_chars;
 
     private static ValueConversionException NotUtf8() => new("the text is not valid UTF-8");
 
