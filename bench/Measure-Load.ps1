@@ -9,12 +9,14 @@
     Reports rows/s, MB/s, the ratio, and the loading process's peak memory above an idle session.
     -Uncompressed uploads the JSON as it is (no gzip); with -Rows 8500000 that is a 1 GB source, the
     memory check of issue 5.
+    -Parquet also writes the rows as a Parquet file (row groups of 100,000) and loads it in a process of
+    its own, the same way: the Parquet figure beside the JSON one (issue 10).
 .EXAMPLE
     make build; dotnet tool run pwsh -File bench/Measure-Load.ps1 -Rows 1000000 -Runs 3
 .EXAMPLE
     make build; dotnet tool run pwsh -File bench/Measure-Load.ps1 -Rows 8500000 -Runs 1 -Uncompressed
 #>
-param([int] $Rows = 1000000, [int] $Runs = 2, [switch] $Uncompressed)
+param([int] $Rows = 1000000, [int] $Runs = 2, [switch] $Uncompressed, [switch] $Parquet)
 $ErrorActionPreference = 'Stop'
 $root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $env:REDSHIFTER_ROOT = $root
@@ -48,6 +50,13 @@ try {
         Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/$key" -InFile $gz | Out-Null
         Remove-Item $gz
     }
+    if ($Parquet) {
+        $pq = Join-Path $work 'rows.parquet'
+        & dotnet run -c Release --project (Join-Path $root 'bench/Redshifter.Benchmarks') -- --parquet $csv $pq | Write-Host
+        Write-Host ("{0:N0} MB of Parquet; uploading..." -f ((Get-Item $pq).Length / 1MB))
+        Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/rows.parquet" -InFile $pq | Out-Null
+        Remove-Item $pq
+    }
     # A small file for the first (cold) call in the process: connection, JIT, S3 client.
     $small = (Get-Content $json -TotalCount 1000) -join "`n"
     Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/warmup.json" -Body $small | Out-Null
@@ -59,10 +68,15 @@ try {
         $psqlTime = Measure-Command { & psql -h $env:REDSHIFT_HOST -p $env:REDSHIFT_PORT -U $env:REDSHIFT_USER -d $env:REDSHIFT_DB -qc "\copy public.b_copy FROM '$csv' csv" | Out-Null }
         Remove-Item Env:PGPASSWORD
         # The module in its own process, as a user runs it; it reports its own time and peak memory.
-        $script = "Import-Module '$root/out/Redshifter'; `$idle = [System.Diagnostics.Process]::GetCurrentProcess(); `$idle.Refresh(); `$before = `$idle.WorkingSet64; " +
-            "`$cold = Measure-Command { Invoke-RedshiftCopy -Uri s3://bench/warmup.json -Schema public -Table b_rs | Out-Null }; `$cpu0 = `$idle.TotalProcessorTime.TotalSeconds; `$t = Measure-Command { `$r = Invoke-RedshiftCopy -Uri s3://bench/$key -Schema public -Table b_rs -Truncate }; `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); " +
-            "'{0}|{1}|{2}|{3}|{4}|{5}' -f `$t.TotalSeconds, `$r.RowsLoaded, `$before, `$p.PeakWorkingSet64, (`$p.TotalProcessorTime.TotalSeconds - `$cpu0), `$cold.TotalSeconds"
-        $line = (& $pwsh -NoProfile -NonInteractive -Command $script | Select-Object -Last 1) -split '\|'
+        $load = {
+            param([string] $Key)
+            $script = "Import-Module '$root/out/Redshifter'; `$idle = [System.Diagnostics.Process]::GetCurrentProcess(); `$idle.Refresh(); `$before = `$idle.WorkingSet64; " +
+                "`$cold = Measure-Command { Invoke-RedshiftCopy -Uri s3://bench/warmup.json -Schema public -Table b_rs | Out-Null }; `$cpu0 = `$idle.TotalProcessorTime.TotalSeconds; `$t = Measure-Command { `$r = Invoke-RedshiftCopy -Uri s3://bench/$Key -Schema public -Table b_rs -Truncate }; `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); " +
+                "'{0}|{1}|{2}|{3}|{4}|{5}' -f `$t.TotalSeconds, `$r.RowsLoaded, `$before, `$p.PeakWorkingSet64, (`$p.TotalProcessorTime.TotalSeconds - `$cpu0), `$cold.TotalSeconds"
+            (& $pwsh -NoProfile -NonInteractive -Command $script | Select-Object -Last 1) -split '\|'
+        }
+        $line = & $load $key
+        $pqLine = if ($Parquet) { & $load 'rows.parquet' } else { $null }
         $seconds = [double]$line[0]
         [pscustomobject]@{
             Run             = $run
@@ -78,9 +92,14 @@ try {
             PeakAboveIdleMB = [math]::Round(([long]$line[3] - [long]$line[2]) / 1MB)
             ModuleCpuSeconds = [math]::Round([double]$line[4], 2)
             FirstCallSeconds = [math]::Round([double]$line[5], 2)
+            ParquetSeconds  = if ($pqLine) { [math]::Round([double]$pqLine[0], 2) } else { $null }
+            ParquetRowsPerSec = if ($pqLine) { [math]::Round([long]$pqLine[1] / [double]$pqLine[0]) } else { $null }
+            ParquetRatio    = if ($pqLine) { [math]::Round($psqlTime.TotalSeconds / [double]$pqLine[0], 2) } else { $null }
+            ParquetPeakAboveIdleMB = if ($pqLine) { [math]::Round(([long]$pqLine[3] - [long]$pqLine[2]) / 1MB) } else { $null }
+            ParquetCpuSeconds = if ($pqLine) { [math]::Round([double]$pqLine[4], 2) } else { $null }
         }
     }
-    $results | Format-Table Run, PsqlSeconds, ModuleSeconds, ModuleRowsPerSec, ModuleMBPerSec, Ratio, PeakAboveIdleMB, ModuleCpuSeconds, FirstCallSeconds -AutoSize | Out-String -Width 200 | Write-Host
+    $results | Format-Table Run, PsqlSeconds, ModuleSeconds, ModuleRowsPerSec, ModuleMBPerSec, Ratio, PeakAboveIdleMB, ModuleCpuSeconds, FirstCallSeconds, ParquetSeconds, ParquetRowsPerSec, ParquetRatio, ParquetPeakAboveIdleMB, ParquetCpuSeconds -AutoSize | Out-String -Width 200 | Write-Host
     $results
 }
 finally {

@@ -13,7 +13,15 @@ namespace Redshifter.Engine.Loading;
 /// </summary>
 internal sealed class ParquetSource : IAsyncDisposable
 {
-    private static readonly ParquetOptions Options = new() { UseDateOnlyTypeForDates = true, TreatByteArrayAsString = true };
+    // Parquet.Net pools its decompression streams; unbounded by default, which would keep the largest
+    // row group's buffers for the life of the process.
+    private static readonly ParquetOptions Options = new()
+    {
+        UseDateOnlyTypeForDates = true,
+        TreatByteArrayAsString = true,
+        MaximumSmallPoolFreeBytes = 16 << 20,
+        MaximumLargePoolFreeBytes = 32 << 20,
+    };
 
     private readonly FileStream _file;
     private readonly ParquetReader _reader;
@@ -68,18 +76,19 @@ internal sealed class ParquetSource : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads one row group's columns into memory.</summary>
+    private ColumnValues[]? _columns;
+
+    /// <summary>
+    /// Reads one row group's columns into memory, into the same arrays each time (row groups are large:
+    /// new arrays for each would pile up on the large-object heap), so the previous group's values are gone.
+    /// </summary>
     public async Task<ParquetRowGroup> ReadRowGroupAsync(int index, CancellationToken cancellationToken)
     {
         var group = _reader.OpenRowGroupReader(index);
         var rows = checked((int)group.RowCount);
-        var columns = new ColumnValues[Fields.Count];
-        for (var c = 0; c < columns.Length; c++)
-        {
-            columns[c] = ColumnValues.For(Fields[c]);
-            await columns[c].ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
-        }
-        return new ParquetRowGroup(rows, columns);
+        _columns ??= [.. Fields.Select(ColumnValues.For)];
+        for (var c = 0; c < _columns.Length; c++) await _columns[c].ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
+        return new ParquetRowGroup(rows, _columns);
     }
 
     /// <summary>
@@ -149,13 +158,13 @@ internal sealed class ParquetSource : IAsyncDisposable
             // to return NULL now and then for a value of a required column.
             if (field.IsNullable)
             {
-                _nullable = new T?[rows];
-                await group.ReadAsync(field, _nullable.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+                if (_nullable.Length < rows) _nullable = new T?[rows];
+                await group.ReadAsync(field, _nullable.AsMemory(0, rows), null, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                _required = new T[rows];
-                await group.ReadAsync(field, _required.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+                if (_required.Length < rows) _required = new T[rows];
+                await group.ReadAsync(field, _required.AsMemory(0, rows), null, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -168,8 +177,8 @@ internal sealed class ParquetSource : IAsyncDisposable
 
         public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken)
         {
-            _values = new string?[rows];
-            await group.ReadAsync(field, _values.AsMemory()!, null, cancellationToken).ConfigureAwait(false);
+            if (_values.Length < rows) _values = new string?[rows];
+            await group.ReadAsync(field, _values.AsMemory(0, rows)!, null, cancellationToken).ConfigureAwait(false);
         }
 
         public override object? this[int row] => _values[row];

@@ -164,6 +164,16 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             case ColumnKind.Boolean when value is bool b:
                 batch.SetFixed(column, b ? 1 : 0);
                 return;
+            // The types a column holds, stored as they are (Parquet's common case, without the conversions below).
+            case ColumnKind.BigInt when value is long l:
+                batch.SetFixed(column, l);
+                return;
+            case ColumnKind.Int when value is int i:
+                batch.SetFixed(column, i);
+                return;
+            case ColumnKind.Float when value is double d:
+                batch.SetFixed(column, BitConverter.DoubleToInt64Bits(d));
+                return;
             case ColumnKind.SmallInt or ColumnKind.Int or ColumnKind.BigInt when value is long or int or short or sbyte or byte or ushort or uint or ulong:
                 var max = Type.Kind switch { ColumnKind.SmallInt => short.MaxValue, ColumnKind.Int => int.MaxValue, _ => long.MaxValue };
                 var integer = System.Convert.ToDecimal(value, CultureInfo.InvariantCulture);
