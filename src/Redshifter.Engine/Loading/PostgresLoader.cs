@@ -46,7 +46,7 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                     Stream stream;
                     try
                     {
-                        stream = await SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token).ConfigureAwait(false);
+                        stream = await SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token, log.Verbose).ConfigureAwait(false);
                     }
                     catch (RedshifterException ex) when (ex.ErrorId == ErrorIds.SourceNotFound)
                     {
@@ -66,6 +66,11 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                                 await new JsonRecordReader(layout, o.Uri).ReadAsync(stream, Sink, stop.Token).ConfigureAwait(false);
                             else
                                 await new DelimitedRecordReader(layout, o.Uri, new DelimitedOptions(source.Format == DataFormat.Csv, source.Delimiter ?? (source.Format == DataFormat.Csv ? ',' : '|'), source.IgnoreHeader)).ReadAsync(stream, Sink, stop.Token).ConfigureAwait(false);
+                        }
+                        // Before the IOException case below: a broken S3 read is not a corrupt file.
+                        catch (S3ReadException ex) when (!stop.IsCancellationRequested)
+                        {
+                            throw SourceStreams.ReadFailed(o, ex);
                         }
                         catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException or ICSharpCode.SharpZipLib.SharpZipBaseException && !stop.IsCancellationRequested)
                         {
