@@ -28,7 +28,7 @@ public sealed class S3Storage : IDisposable
     private readonly IAmazonS3 _client;
     private long _requests;
 
-    /// <summary>S3 requests sent so far (each retry counts).</summary>
+    /// <summary>S3 requests made so far (a request the SDK retried counts once).</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
 
     /// <summary>Where the credentials came from (a name, never a value), for -Debug.</summary>
@@ -53,6 +53,9 @@ public sealed class S3Storage : IDisposable
     public static S3Storage Create(S3Settings settings, IEnvironment env)
     {
         var (credentials, source) = ResolveCredentials(settings, env);
+        // Retries are the SDK's (v4: standard mode, 3 attempts; AWS_RETRY_MODE and AWS_MAX_ATTEMPTS change
+        // them): 500/503 and refused connections are retried (S3FaultTests). A response body that breaks
+        // off is not the SDK's to retry: OpenReadAsync resumes it.
         var config = new AmazonS3Config
         {
             RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region),
