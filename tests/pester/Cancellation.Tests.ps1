@@ -9,7 +9,7 @@ BeforeAll {
     foreach ($d in '2017-07-10', '2017-07-11') { Send-TestS3Object -Bucket $bucket -Key "config_${schema}_t_${d}T00:00:00Z.yml" -Text $tableConfig }
     Send-TestS3Object -Bucket $bucket -Key "${schema}_t_2017-07-10T00:00:00Z.json.gz" -Bytes (New-TestJsonLinesGzip -Rows 1000 -FirstId -1000 -Day '2017-07-10')
     $big = "${schema}_t_2017-07-11T00:00:00Z.json.gz"
-    $bigRows = 600000
+    $bigRows = 1000000
     Send-TestS3Object -Bucket $bucket -Key $big -Bytes (New-TestJsonLinesGzip -Rows $bigRows)
     # The table with rows: 1,000 of the day before and 1,000 in the big file's refresh window (which a load deletes first).
     $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table t -Date 2017-07-10T00:00:00Z | Select-Object -ExpandProperty Status"
