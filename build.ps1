@@ -36,6 +36,11 @@ $EngineFiles = @(
     'YamlDotNet.dll'
     'ZstdSharp.dll'
     'ICSharpCode.SharpZipLib.dll'
+    'Parquet.dll'
+    'CommunityToolkit.HighPerformance.dll'
+    'K4os.Compression.LZ4.dll'
+    'Microsoft.IO.RecyclableMemoryStream.dll'
+    'Snappier.dll'
 )
 
 function Invoke-Native([string] $File, [string[]] $Arguments) {

@@ -7,10 +7,14 @@
     module's process first loads 1,000 rows (its cold start: JIT, S3 client, connection; reported as
     FirstCallSeconds), then the N rows (with -Truncate, in the same table).
     Reports rows/s, MB/s, the ratio, and the loading process's peak memory above an idle session.
+    -Uncompressed uploads the JSON as it is (no gzip); with -Rows 8500000 that is a 1 GB source, the
+    memory check of issue 5.
 .EXAMPLE
-    make build; dotnet tool run pwsh -File bench/Measure-Load.ps1 -Rows 1000000
+    make build; dotnet tool run pwsh -File bench/Measure-Load.ps1 -Rows 1000000 -Runs 3
+.EXAMPLE
+    make build; dotnet tool run pwsh -File bench/Measure-Load.ps1 -Rows 8500000 -Runs 1 -Uncompressed
 #>
-param([int] $Rows = 1000000, [int] $Runs = 2)
+param([int] $Rows = 1000000, [int] $Runs = 2, [switch] $Uncompressed)
 $ErrorActionPreference = 'Stop'
 $root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $env:REDSHIFTER_ROOT = $root
@@ -29,12 +33,21 @@ try {
         "function w(){let ok=true;while(i<n&&ok){const t=new Date(Date.UTC(2015,6,1)+i*1000).toISOString();const s='name-'+(i%9973)+'-'+'x'.repeat(i%40);const d=(i*0.37)%1000;const b=i%3===0;" +
         "j.write(JSON.stringify({id:i,name:s,time:t,score:d,ok:b})+'\n');ok=c.write(i+','+s+','+t+','+d+','+b+'\n');i++}if(i<n)c.once('drain',w);else{j.end();c.end()}}w()"
     & node -e $gen $json $csv $Rows
-    $gz = Join-Path $work 'rows.json.gz'
-    $in = [System.IO.File]::OpenRead($json); $out = [System.IO.File]::Create($gz)
-    $zip = [System.IO.Compression.GZipStream]::new($out, [System.IO.Compression.CompressionLevel]::Fastest); $in.CopyTo($zip); $zip.Dispose(); $in.Dispose()
     $rawMB = (Get-Item $json).Length / 1MB
-    Write-Host ("{0:N0} MB of JSON, {1:N0} MB gzipped; uploading..." -f $rawMB, ((Get-Item $gz).Length / 1MB))
-    Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/rows.json.gz" -InFile $gz | Out-Null
+    if ($Uncompressed) {
+        $key = 'rows.json'
+        Write-Host ("{0:N0} MB of JSON, uncompressed; uploading..." -f $rawMB)
+        Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/$key" -InFile $json | Out-Null
+    }
+    else {
+        $key = 'rows.json.gz'
+        $gz = Join-Path $work $key
+        $in = [System.IO.File]::OpenRead($json); $out = [System.IO.File]::Create($gz)
+        $zip = [System.IO.Compression.GZipStream]::new($out, [System.IO.Compression.CompressionLevel]::Fastest); $in.CopyTo($zip); $zip.Dispose(); $in.Dispose()
+        Write-Host ("{0:N0} MB of JSON, {1:N0} MB gzipped; uploading..." -f $rawMB, ((Get-Item $gz).Length / 1MB))
+        Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/$key" -InFile $gz | Out-Null
+        Remove-Item $gz
+    }
     # A small file for the first (cold) call in the process: connection, JIT, S3 client.
     $small = (Get-Content $json -TotalCount 1000) -join "`n"
     Invoke-WebRequest -Method Put -Uri "$env:AWS_ENDPOINT_URL_S3/bench/warmup.json" -Body $small | Out-Null
@@ -47,7 +60,7 @@ try {
         Remove-Item Env:PGPASSWORD
         # The module in its own process, as a user runs it; it reports its own time and peak memory.
         $script = "Import-Module '$root/out/Redshifter'; `$idle = [System.Diagnostics.Process]::GetCurrentProcess(); `$idle.Refresh(); `$before = `$idle.WorkingSet64; " +
-            "`$cold = Measure-Command { Invoke-RedshiftCopy -Uri s3://bench/warmup.json -Schema public -Table b_rs | Out-Null }; `$cpu0 = `$idle.TotalProcessorTime.TotalSeconds; `$t = Measure-Command { `$r = Invoke-RedshiftCopy -Uri s3://bench/rows.json.gz -Schema public -Table b_rs -Truncate }; `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); " +
+            "`$cold = Measure-Command { Invoke-RedshiftCopy -Uri s3://bench/warmup.json -Schema public -Table b_rs | Out-Null }; `$cpu0 = `$idle.TotalProcessorTime.TotalSeconds; `$t = Measure-Command { `$r = Invoke-RedshiftCopy -Uri s3://bench/$key -Schema public -Table b_rs -Truncate }; `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); " +
             "'{0}|{1}|{2}|{3}|{4}|{5}' -f `$t.TotalSeconds, `$r.RowsLoaded, `$before, `$p.PeakWorkingSet64, (`$p.TotalProcessorTime.TotalSeconds - `$cpu0), `$cold.TotalSeconds"
         $line = (& $pwsh -NoProfile -NonInteractive -Command $script | Select-Object -Last 1) -split '\|'
         $seconds = [double]$line[0]
@@ -67,7 +80,7 @@ try {
             FirstCallSeconds = [math]::Round([double]$line[5], 2)
         }
     }
-    $results | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $results | Format-Table Run, PsqlSeconds, ModuleSeconds, ModuleRowsPerSec, ModuleMBPerSec, Ratio, PeakAboveIdleMB, ModuleCpuSeconds, FirstCallSeconds -AutoSize | Out-String -Width 200 | Write-Host
     $results
 }
 finally {

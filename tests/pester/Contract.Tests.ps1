@@ -80,6 +80,12 @@ Describe 'Parameters of DESIGN.md section 1' {
         $p['Bucket'].Attributes.Where({ $_ -is [Parameter] }).Mandatory | Should -Contain $true
     }
 
+    It 'Invoke-RedshiftCopy has the source parameters, -Truncate and the upsert parameters (issue 10)' {
+        $p = (Get-Command Invoke-RedshiftCopy).Parameters
+        foreach ($name in 'Uri', 'Schema', 'Table', 'Format', 'Compression', 'Delimiter', 'IgnoreHeader', 'Manifest', 'Truncate', 'Mode', 'UpsertKey', 'PrecombineKey') { $p.Keys | Should -Contain $name }
+        [enum]::GetNames($p['Mode'].ParameterType) | Should -Be 'Append', 'Upsert'
+    }
+
     It 'Find-RedshiftSourceData has -Bucket -Schema -Table -Date -Prefix -Config' {
         $p = (Get-Command Find-RedshiftSourceData).Parameters
         foreach ($name in 'Bucket', 'Schema', 'Table', 'Date', 'Prefix', 'Config') { $p.Keys | Should -Contain $name }

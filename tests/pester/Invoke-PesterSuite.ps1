@@ -9,7 +9,9 @@
 param(
     [Parameter(Mandatory)] [string] $SummaryPath,
     [string] $Tag = '',
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    # Test files to run (default: all here), e.g. while working on one cmdlet.
+    [string[]] $Path = @($PSScriptRoot)
 )
 $ErrorActionPreference = 'Stop'
 $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
@@ -23,7 +25,7 @@ try {
     $servers.ApplyToProcessEnvironment()
     $env:REDSHIFTER_TEST_PG_PASSWORD = $servers.Postgres.Password
     $pesterConfiguration = New-PesterConfiguration
-    $pesterConfiguration.Run.Path = $PSScriptRoot
+    $pesterConfiguration.Run.Path = $Path
     $pesterConfiguration.Run.PassThru = $true
     $pesterConfiguration.Output.Verbosity = 'Detailed'
     if ($Tag) { $pesterConfiguration.Filter.Tag = $Tag } else { $pesterConfiguration.Filter.ExcludeTag = 'Long' }

@@ -49,6 +49,34 @@ Describe 'Invoke-RedshiftCopy' {
         Invoke-TestSql -Scalar "SELECT count(*) FROM $schema.pages" | Should -Be 2
     }
 
+    It 'merges by the table''s primary key with -Mode Upsert, keeping the newest row of a repeated key' {
+        Invoke-TestSql "CREATE TABLE $schema.accounts (id INT PRIMARY KEY, plan VARCHAR(20) NOT NULL DEFAULT 'free', seen TIMESTAMP); INSERT INTO $schema.accounts VALUES (1, 'pro', '2024-01-01'), (2, 'free', '2024-01-01')" | Out-Null
+        $lines = '{"id":2,"plan":"team","seen":"2024-02-01T10:00:00"}', '{"id":3,"seen":"2024-02-01T00:00:00"}', '{"id":2,"plan":"old","seen":"2024-01-15T00:00:00"}'
+        Send-TestS3Object -Bucket $bucket -Key 'accounts.json' -Text ($lines -join "`n")
+        { Invoke-RedshiftCopy -Uri "s3://$bucket/accounts.json" -Schema $schema -Table accounts -Mode Upsert -ErrorAction Stop } | Should -Throw -ErrorId 'Redshifter.CopyFailed*'
+        $r = Invoke-RedshiftCopy -Uri "s3://$bucket/accounts.json" -Schema $schema -Table accounts -Mode Upsert -PrecombineKey seen
+        $r.RowsLoaded, $r.RowsUpdated, $r.RowsInserted | Should -Be 3, 1, 1
+        (Invoke-TestSql "SELECT id || ':' || plan FROM $schema.accounts ORDER BY id") | Should -Be '1:pro', '2:team', '3:free'
+    }
+
+    It 'refuses upsert options that cannot apply, before changing anything' {
+        { Invoke-RedshiftCopy -Uri "s3://$bucket/accounts.json" -Schema $schema -Table accounts -PrecombineKey seen -ErrorAction Stop } | Should -Throw -ErrorId 'Redshifter.InvalidArgument*'
+        { Invoke-RedshiftCopy -Uri "s3://$bucket/accounts.json" -Schema $schema -Table accounts -Mode Upsert -Truncate -ErrorAction Stop } | Should -Throw -ErrorId 'Redshifter.InvalidArgument*'
+        Invoke-RedshiftCopy -Uri "s3://$bucket/accounts.json" -Schema $schema -Table pages -Mode Upsert -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'Redshifter.InvalidArgument*'
+        "$($errs[0])" | Should -Match 'needs a key'
+        Invoke-TestSql -Scalar "SELECT count(*) FROM $schema.accounts" | Should -Be 3
+    }
+
+    It 'shows the Redshift staging table and MERGE with -WhatIf' {
+        $r = Invoke-ChildPwsh -Script "Invoke-RedshiftCopy -Uri 's3://$bucket/accounts.json' -Schema $schema -Table accounts -Mode Upsert -UpsertKey ID -WhatIf" -Environment @{ REDSHIFT_DIALECT = 'Redshift'; REDSHIFT_IAM_ROLE = 'arn:aws:iam::123456789012:role/R' }
+        $r.ExitCode | Should -Be 0
+        $r.Output | Should -Match "CREATE TEMP TABLE `"redshifter_staging`" \(LIKE `"$schema`".`"accounts`" INCLUDING DEFAULTS\)"
+        $r.Output | Should -Match "COPY `"redshifter_staging`" FROM 's3://$bucket/accounts.json'"
+        $r.Output | Should -Match "MERGE INTO `"$schema`".`"accounts`" USING `"redshifter_staging`" ON `"$schema`".`"accounts`".`"id`" = `"redshifter_staging`".`"id`""
+        Invoke-TestSql -Scalar "SELECT count(*) FROM $schema.accounts" | Should -Be 3
+    }
+
     It 'rejects a URI that is not s3://' {
         { Invoke-RedshiftCopy -Uri 'http://example.com/x' -Schema $schema -Table pages -ErrorAction Stop } | Should -Throw -ErrorId 'Redshifter.InvalidArgument*'
     }

@@ -108,6 +108,39 @@ Describe 'Invoke-S3ToRedshift: the story of a table' {
     }
 }
 
+Describe 'Invoke-S3ToRedshift -Mode Upsert' {
+    BeforeAll {
+        $bucket = New-TestBucket
+        $schema = 'ups_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        Send-Pages $bucket $schema '2015-07-01' 1 30
+        # The next day's change feed: pages 21..30 changed, 31..35 new.
+        $lines = foreach ($i in 21..35) { '{{"id":{0},"url":"https://e.com/v2/{0}","time":"2015-07-02T01:00:00Z"}}' -f $i }
+        Send-TestS3Object -Bucket $bucket -Key "${schema}_pages_2015-07-02T00:00:00Z.json" -Text ($lines -join "`n")
+        Send-TestS3Object -Bucket $bucket -Key "config_${schema}_pages_2015-07-02T00:00:00Z.yml" -Text (New-PagesConfig $schema)
+    }
+
+    It 'merges the file by the config''s primary key and reports updated and inserted rows' {
+        Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Date 2015-07-01T00:00:00Z | Out-Null
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Mode Upsert
+        $r.Status | Should -Be 'Loaded'
+        $r.RowsLoaded, $r.RowsUpdated, $r.RowsInserted, $r.RowsDeleted | Should -Be 15, 10, 5, 0
+        $r.Message | Should -Match 'Merged by id: 10 updated, 5 inserted'
+        Get-Count $schema | Should -Be 35
+        Get-Count $schema -Where "url LIKE '%/v2/%'" | Should -Be 15
+        Invoke-TestSql -Scalar "SELECT url FROM `"$schema`".pages WHERE id = 20" | Should -Be 'https://e.com/20'
+    }
+
+    It 'is idempotent: the same file again updates the same rows' {
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -Mode Upsert -UpsertKey id
+        $r.RowsUpdated, $r.RowsInserted | Should -Be 15, 0
+        Get-Count $schema | Should -Be 35
+    }
+
+    It 'refuses -UpsertKey without -Mode Upsert' {
+        { Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -UpsertKey id -ErrorAction Stop } | Should -Throw -ErrorId 'Redshifter.InvalidArgument*'
+    }
+}
+
 Describe 'Invoke-S3ToRedshift: several tables' {
     BeforeAll {
         $bucket = New-TestBucket

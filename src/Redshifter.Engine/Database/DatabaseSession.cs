@@ -139,6 +139,17 @@ public sealed class DatabaseSession : IAsyncDisposable
     public Sql.SqlDialect Dialect => Sql.SqlDialect.For(Engine);
 
     /// <summary>
+    /// Whether the server has MERGE (Redshift; PostgreSQL 15 and later). Without it an upsert deletes the
+    /// matched rows and inserts the staged ones. Settable for tests of that older path.
+    /// </summary>
+    public bool SupportsMerge
+    {
+        get => _supportsMerge ?? (Engine == EngineKind.Redshift || Connection.PostgreSqlVersion.Major >= 15);
+        internal set => _supportsMerge = value;
+    }
+    private bool? _supportsMerge;
+
+    /// <summary>
     /// The dialect of the server actually connected, for catalog reads: with REDSHIFT_DIALECT=Redshift
     /// against PostgreSQL (to review Redshift SQL), statements are spelled for Redshift but the catalog
     /// is PostgreSQL's.

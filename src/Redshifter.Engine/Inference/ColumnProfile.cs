@@ -54,6 +54,17 @@ public sealed partial class ColumnProfile(string name)
     public int IntegerDigits { get; private set; }
     public int Scale { get; private set; }
 
+    /// <summary>True when the source declared the type (a Parquet schema): values then only size the column.</summary>
+    public bool Declared { get; private set; }
+
+    public void Declare(InferredType type, int precision, int scale)
+    {
+        Type = type;
+        IntegerDigits = Math.Max(precision - scale, 0);
+        Scale = scale;
+        Declared = true;
+    }
+
     public void Observe(SampleKind kind, string? text)
     {
         if (kind == SampleKind.Null || (kind == SampleKind.Text && string.IsNullOrEmpty(text)))
@@ -64,6 +75,7 @@ public sealed partial class ColumnProfile(string name)
         Values++;
         text ??= "";
         MaxBytes = Math.Max(MaxBytes, Encoding.UTF8.GetByteCount(text));
+        if (Declared) return;
         var seen = kind switch
         {
             SampleKind.Boolean => InferredType.Boolean,

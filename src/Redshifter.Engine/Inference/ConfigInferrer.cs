@@ -16,8 +16,6 @@ public sealed class ConfigInferrer(S3Storage storage, IEngineLog log)
     /// <param name="sampleSize">Records to read; 0 = all.</param>
     public async Task<string> InferAsync(SourceFile source, InferenceOptions options, int sampleSize, CancellationToken cancellationToken)
     {
-        if (source.Format == DataFormat.Parquet)
-            throw RedshifterException.InvalidArgument($"{source.Uri} is Parquet; inferring a config from Parquet is not available yet.", "Sample a JSON or CSV export of the same data.", source.Uri);
         var inference = new TableConfigInference();
         var objects = await SourceStreams.ObjectsAsync(storage, source, cancellationToken).ConfigureAwait(false);
         foreach (var o in objects)
@@ -27,7 +25,11 @@ public sealed class ConfigInferrer(S3Storage storage, IEngineLog log)
             Task<Stream> Open() => SourceStreams.OpenAsync(storage, o, _ => { }, cancellationToken);
             try
             {
-                if (source.Format == DataFormat.Json)
+                if (source.Format == DataFormat.Parquet)
+                {
+                    await SampleParquetAsync(o, inference, sampleSize, cancellationToken).ConfigureAwait(false);
+                }
+                else if (source.Format == DataFormat.Json)
                 {
                     var stream = await Open().ConfigureAwait(false);
                     await using (stream.ConfigureAwait(false)) await SampleJsonAsync(stream, o.Uri, inference, sampleSize, cancellationToken).ConfigureAwait(false);
@@ -44,6 +46,35 @@ public sealed class ConfigInferrer(S3Storage storage, IEngineLog log)
         }
         log.Verbose($"Sampled {inference.Records:N0} records, {inference.Columns.Count} fields.");
         return inference.ToYaml(options with { SourceUri = options.SourceUri ?? source.Uri });
+    }
+
+    /// <summary>Parquet: the types come from the file's schema; the values only size the varchar columns.</summary>
+    private async Task SampleParquetAsync(SourceObject o, TableConfigInference inference, int sampleSize, CancellationToken cancellationToken)
+    {
+        var parquet = await ParquetSource.OpenAsync(storage, o, _ => { }, cancellationToken).ConfigureAwait(false);
+        await using var owner = parquet.ConfigureAwait(false);
+        var names = parquet.Fields.Select(f => f.Name.ToLowerInvariant()).ToArray();
+        foreach (var field in parquet.Fields)
+        {
+            var (type, precision, scale) = ParquetSource.ConfigTypeOf(field);
+            inference.Declare(field.Name, type, precision, scale);
+        }
+        var keys = names.ToHashSet();
+        for (var g = 0; g < parquet.RowGroupCount; g++)
+        {
+            var group = await parquet.ReadRowGroupAsync(g, cancellationToken).ConfigureAwait(false);
+            for (var r = 0; r < group.Rows; r++)
+            {
+                if (sampleSize > 0 && inference.Records >= sampleSize) return;
+                inference.BeginRecord();
+                for (var c = 0; c < names.Length; c++)
+                {
+                    var value = group.Value(c, r);
+                    inference.Observe(names[c], value == null ? SampleKind.Null : SampleKind.String, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                }
+                inference.EndRecord(keys);
+            }
+        }
     }
 
     private static async Task SampleJsonAsync(Stream stream, string uri, TableConfigInference inference, int sampleSize, CancellationToken cancellationToken)
@@ -105,14 +136,15 @@ public sealed class ConfigInferrer(S3Storage storage, IEngineLog log)
         {
             await new DelimitedRecordReader(layout, uri, options, batchSize: 256).ReadAsync(rest, (rows, _) =>
             {
-                foreach (var row in rows)
+                foreach (var row in rows.Rows())
                 {
                     if (sampleSize > 0 && inference.Records >= sampleSize) { stop.Cancel(); break; }
                     inference.BeginRecord();
                     for (var i = 0; i < names.Length; i++) inference.Observe(names[i], row[i] == null ? SampleKind.Null : SampleKind.Text, (string?)row[i]);
                     inference.EndRecord(names.Select(n => n.ToLowerInvariant()).ToHashSet());
                 }
-                return ValueTask.CompletedTask;
+                rows.Clear();
+                return ValueTask.FromResult(rows);
             }, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -39,7 +39,12 @@ public sealed partial class TableConfigInference
     public void BeginRecord() => Records++;
 
     /// <summary>One value of the current record. Keys are matched case-insensitively (as the loader does).</summary>
-    public void Observe(string key, SampleKind kind, string? text)
+    public void Observe(string key, SampleKind kind, string? text) => Profile(key).Observe(kind, text);
+
+    /// <summary>A column whose type the source declares (a Parquet schema): values seen size it, but never change its type.</summary>
+    public void Declare(string key, InferredType type, int precision = 0, int scale = 0) => Profile(key).Declare(type, precision, scale);
+
+    private ColumnProfile Profile(string key)
     {
         var name = key.ToLowerInvariant();
         if (!_byName.TryGetValue(name, out var profile))
@@ -59,7 +64,7 @@ public sealed partial class TableConfigInference
             _byName.Add(name, profile);
             _columns.Add(profile);
         }
-        profile.Observe(kind, text);
+        return profile;
     }
 
     /// <summary>Marks the keys a record did not have as null for that record (call after its values).</summary>
@@ -148,7 +153,7 @@ public sealed partial class TableConfigInference
     private static string Describe(ColumnProfile c)
     {
         var ci = CultureInfo.InvariantCulture;
-        if (c.Values == 0) return string.Create(ci, $"all {c.Nulls:N0} values null: type unknown, text assumed");
+        if (c.Values == 0) return c.Declared ? string.Create(ci, $"all {c.Nulls:N0} values null; type from the file's schema") : string.Create(ci, $"all {c.Nulls:N0} values null: type unknown, text assumed");
         var text = string.Create(ci, $"{c.Values:N0} values");
         if (c.Nulls > 0) text += string.Create(ci, $", {c.Nulls:N0} null");
         if (c.Type == InferredType.Varchar) text += string.Create(ci, $", longest {c.MaxBytes:N0} bytes");

@@ -27,8 +27,8 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         SourceFile? source = null;
         try
         {
-            if (request.Mode == LoadMode.Upsert)
-                throw RedshifterException.InvalidArgument("-Mode Upsert is not available in this version of Redshifter.", "Load with -Mode Append (the default), which replaces the file's refresh window.", name);
+            if (request.Mode == LoadMode.Upsert && request.Truncate)
+                throw RedshifterException.InvalidArgument("-Truncate and -Mode Upsert contradict each other: an upsert keeps the rows the file does not mention.", "Use one of them: -Truncate to replace every row, or -Mode Upsert to merge the file's rows by key.", name);
             log.Progress(name, "finding the source", -1);
             source = await new SourceLocator(storage, log).FindAsync(
                 new SourceQuery { Bucket = request.Bucket, Prefix = request.Prefix, Schema = request.Schema, Table = request.Table, Date = request.Date, Config = request.Config },
@@ -107,14 +107,28 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
             var plan = TableUpdater.Plan(dialect, config, state, positional);
             log.Verbose($"{name}: {TableUpdater.Describe(plan)}.");
 
+            // The table's columns once the plan has run: its own (in its order), then the ones added.
+            IReadOnlyList<string> columns = state.Exists ? [.. state.Columns.Select(c => c.Name), .. plan.AddedColumns] : [.. config.Columns.Select(c => c.Name)];
+            var upsertKeys = request.Mode == LoadMode.Upsert
+                ? UpsertKeys.Resolve(request.UpsertKey, request.PrecombineKey, columns, config.PrimaryKey.Select(c => c.Name), name)
+                : null;
+
             // Every statement, in order, for -WhatIf/-Confirm (secrets redacted), before anything runs.
-            var window = request.Truncate ? null : RefreshWindow.For(source.DataDate, request.Granularity, request.TimeZone, request.StreamStart, request.StreamEnd);
+            var window = request.Truncate || upsertKeys != null ? null : RefreshWindow.For(source.DataDate, request.Granularity, request.TimeZone, request.StreamStart, request.StreamEnd);
             var windowParameters = window == null ? null : WindowParameters(window, config, request.TimeZone);
             var deleteSql = request.Truncate ? dialect.DeleteAll(request.Schema, request.Table) : dialect.DeleteWindow(request.Schema, request.Table, config.DataDateColumn);
             var loader = new TableLoader(storage, log);
+            var upsert = new Upsert(loader, log);
             var statements = new List<string>(plan.Statements) { dialect.LockTable(request.Schema, request.Table) };
-            statements.Add(windowParameters == null ? deleteSql : dialect.Display(deleteSql, windowParameters));
-            statements.AddRange(await loader.DescribeAsync(session, source, [.. config.Columns.Select(c => c.Name)], cancellationToken).ConfigureAwait(false));
+            if (upsertKeys != null)
+            {
+                statements.AddRange(await upsert.DescribeAsync(session, source, columns, upsertKeys, cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                statements.Add(windowParameters == null ? deleteSql : dialect.Display(deleteSql, windowParameters));
+                statements.AddRange(await loader.DescribeAsync(session, source, columns, cancellationToken).ConfigureAwait(false));
+            }
             if (request.HistoryTable is { } h)
             {
                 statements.Add(dialect.CreateSchemaIfMissing(h.Schema));
@@ -136,10 +150,21 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
             log.Progress(name, plan.Action == TableAction.Created ? "creating the table" : plan.Action == TableAction.Altered ? "adding columns" : "locking the table", -1);
             await TableUpdater.ApplyAsync(session, plan, transaction, log, cancellationToken).ConfigureAwait(false);
             await session.ExecuteAsync(dialect.LockTable(request.Schema, request.Table), transaction, log, cancellationToken).ConfigureAwait(false);
-            log.Progress(name, request.Truncate ? "deleting every row" : $"deleting the refresh window {window}", -1);
-            var deleted = await session.ExecuteAsync(deleteSql, transaction, log, cancellationToken, windowParameters).ConfigureAwait(false);
-            log.Progress(name, $"loading {source.Uri}", -1);
-            var loaded = await loader.LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+            long deleted = 0, loaded;
+            UpsertCounts? merged = null;
+            if (upsertKeys != null)
+            {
+                log.Progress(name, $"merging {source.Uri} by {upsertKeys}", -1);
+                merged = await upsert.RunAsync(session, transaction, source, columns, upsertKeys, cancellationToken).ConfigureAwait(false);
+                loaded = merged.RowsLoaded;
+            }
+            else
+            {
+                log.Progress(name, request.Truncate ? "deleting every row" : $"deleting the refresh window {window}", -1);
+                deleted = await session.ExecuteAsync(deleteSql, transaction, log, cancellationToken, windowParameters).ConfigureAwait(false);
+                log.Progress(name, $"loading {source.Uri}", -1);
+                loaded = await loader.LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+            }
             if (request.HistoryTable is { } history)
             {
                 await session.ExecuteAsync(dialect.CreateSchemaIfMissing(history.Schema), transaction, log, cancellationToken).ConfigureAwait(false);
@@ -159,13 +184,16 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
             }
             log.Progress(name, "committing", -1);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            log.Verbose($"{name}: committed: {deleted:N0} rows deleted, {loaded:N0} loaded, in {clock.Elapsed.TotalSeconds:N1} s.");
+            log.Verbose($"{name}: committed: {deleted:N0} rows deleted, {loaded:N0} loaded{(merged != null ? $" ({merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted)" : "")}, in {clock.Elapsed.TotalSeconds:N1} s.");
             return new LoadOutcome
             {
                 Schema = request.Schema, Table = request.Table, Source = source, Status = LoadStatus.Loaded,
                 TableAction = plan.Action.ToString(), AddedColumns = plan.AddedColumns, RowsDeleted = deleted, RowsLoaded = loaded,
+                RowsUpdated = merged?.RowsUpdated ?? 0, RowsInserted = merged?.RowsInserted ?? 0,
                 Duration = clock.Elapsed, Statements = redacted,
-                Message = request.Truncate ? "Replaced every row." : $"Refreshed {window!.Describe(request.Granularity)}{(request.TimeZone.Id != "UTC" ? " (" + request.TimeZone.Id + ")" : "")}.",
+                Message = merged != null ? $"Merged by {upsertKeys}: {merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted."
+                    : request.Truncate ? "Replaced every row."
+                    : $"Refreshed {window!.Describe(request.Granularity)}{(request.TimeZone.Id != "UTC" ? " (" + request.TimeZone.Id + ")" : "")}.",
             };
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
@@ -19,20 +20,19 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
 {
     private const int QueuedBatches = 8;
 
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
+    /// <summary>Streams the source into its table, or into <paramref name="stagingTable"/> (a temporary table made from it).</summary>
+    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken)
     {
         var target = $"{source.Schema}.{source.Table}";
-        if (source.Format == DataFormat.Parquet)
-            throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidOperation,
-                $"{source.Uri} is Parquet, which the PostgreSQL loader does not read yet.",
-                "Export the data as JSON or CSV for PostgreSQL targets (Redshift loads Parquet itself).", source.Uri);
         var layout = await LayoutAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
         var objects = await SourceStreams.ObjectsAsync(storage, source, cancellationToken).ConfigureAwait(false);
-        var copy = PostgresDialect.CopyFromStdin(source.Schema, source.Table, layout.Columns.Select(c => c.Name));
+        var copy = PostgresDialect.CopyFromStdin(stagingTable == null ? source.Schema : null, stagingTable ?? source.Table, layout.Columns.Select(c => c.Name));
         log.Verbose("SQL: " + copy + $" -- streamed from {source.Uri}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var batches = Channel.CreateBounded<List<object?[]>>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true, SingleWriter = true });
+        var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true, SingleWriter = true });
+        // Written batches come back for the decoder to fill again: a load allocates a few batches in all.
+        var recycled = Channel.CreateUnbounded<RowBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         long bytesRead = 0, rowsDecoded = 0;
         var progress = new Progress(log, $"Loading {target}", () => Interlocked.Read(ref bytesRead), () => Interlocked.Read(ref rowsDecoded));
 
@@ -43,23 +43,22 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                 foreach (var o in objects)
                 {
                     log.Verbose($"{target}: reading {o.Uri}.");
-                    Stream stream;
-                    try
+                    async ValueTask<RowBatch> Sink(RowBatch full, CancellationToken ct)
                     {
-                        stream = await SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token, log.Verbose).ConfigureAwait(false);
+                        Interlocked.Add(ref rowsDecoded, full.Count);
+                        await batches.Writer.WriteAsync(full, ct).ConfigureAwait(false);
+                        progress.Report();
+                        return recycled.Reader.TryRead(out var empty) ? empty : new RowBatch(layout, full.Capacity);
                     }
-                    catch (RedshifterException ex) when (ex.ErrorId == ErrorIds.SourceNotFound)
+                    if (source.Format == DataFormat.Parquet)
                     {
-                        throw new RedshifterException(ErrorIds.CopyFailed, ex.Kind, ex.Message, ex.RecommendedAction, o.Uri, ex);
+                        var parquet = await OpenSourceAsync(() => ParquetSource.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token), o).ConfigureAwait(false);
+                        await using (parquet.ConfigureAwait(false)) await new ParquetRecordReader(layout).ReadAsync(parquet, Sink, stop.Token).ConfigureAwait(false);
+                        continue;
                     }
+                    var stream = await OpenSourceAsync(() => SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token, log.Verbose), o).ConfigureAwait(false);
                     await using (stream.ConfigureAwait(false))
                     {
-                        async ValueTask Sink(List<object?[]> rows, CancellationToken ct)
-                        {
-                            Interlocked.Add(ref rowsDecoded, rows.Count);
-                            await batches.Writer.WriteAsync(rows, ct).ConfigureAwait(false);
-                            progress.Report();
-                        }
                         try
                         {
                             if (source.Format == DataFormat.Json)
@@ -89,12 +88,32 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
 
         var write = Task.Run(async () =>
         {
-            // The synchronous StartRow/Write calls are the fast path (DESIGN.md section 10); batches arrive asynchronously.
-            var importer = await session.Connection.BeginBinaryImportAsync(copy, stop.Token).ConfigureAwait(false);
-            await using (importer.ConfigureAwait(false))
+            // Each batch is encoded in the binary COPY format in one go and sent as one write (see BinaryCopy).
+            var copyStream = await session.Connection.BeginRawBinaryCopyAsync(copy, stop.Token).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            var ended = false;
+            try
             {
-                await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false)) WriteBatch(importer, layout, batch);
-                return (long)await importer.CompleteAsync(stop.Token).ConfigureAwait(false);
+                long rows = 0;
+                await copyStream.WriteAsync(BinaryCopy.Header, stop.Token).ConfigureAwait(false);
+                await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                {
+                    var length = BinaryCopy.Encode(batch, ref buffer);
+                    rows += batch.Count;
+                    batch.Clear();
+                    recycled.Writer.TryWrite(batch);
+                    await copyStream.WriteAsync(buffer.AsMemory(0, length), stop.Token).ConfigureAwait(false);
+                }
+                await copyStream.WriteAsync(BinaryCopy.Trailer, stop.Token).ConfigureAwait(false);
+                // Disposing ends the COPY: the server's verdict on the data (a NOT NULL violation, …) comes here.
+                ended = true;
+                await copyStream.DisposeAsync().ConfigureAwait(false);
+                return rows;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                if (!ended) await AbortAsync(copyStream).ConfigureAwait(false);
             }
         }, CancellationToken.None);
 
@@ -133,15 +152,32 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
         }
     }
 
-    // Fully optimized from the first call: a load is over before tiered compilation would get to it.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void WriteBatch(NpgsqlBinaryImporter importer, RecordLayout layout, List<object?[]> batch)
+    /// <summary>
+    /// Abandons the COPY (CopyFail): disposing the raw stream would instead end it and let the server take
+    /// the rows sent so far. Failing to abandon it is not the error to report: the load's own failure is.
+    /// </summary>
+    private static async Task AbortAsync(NpgsqlRawCopyStream copyStream)
     {
-        var columns = layout.Columns;
-        foreach (var row in batch)
+        try
         {
-            importer.StartRow();
-            for (var i = 0; i < row.Length; i++) columns[i].Write(importer, row[i]);
+            await copyStream.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // the connection is broken or the COPY already over; the transaction rolls back either way
+        }
+    }
+
+    /// <summary>Opens a file of the source; one that has gone missing since it was found fails the COPY.</summary>
+    private static async Task<T> OpenSourceAsync<T>(Func<Task<T>> open, SourceObject source)
+    {
+        try
+        {
+            return await open().ConfigureAwait(false);
+        }
+        catch (RedshifterException ex) when (ex.ErrorId == ErrorIds.SourceNotFound)
+        {
+            throw new RedshifterException(ErrorIds.CopyFailed, ex.Kind, ex.Message, ex.RecommendedAction, source.Uri, ex);
         }
     }
 

@@ -16,21 +16,24 @@ namespace Redshifter.Engine.Loading;
 /// </summary>
 public sealed class TableLoader(S3Storage storage, IEngineLog log)
 {
-    /// <summary>The statements the load runs, secrets redacted (for -WhatIf and -Verbose).</summary>
-    public async Task<IReadOnlyList<string>> DescribeAsync(DatabaseSession session, SourceFile source, IReadOnlyList<string>? columns, CancellationToken cancellationToken)
+    /// <summary>
+    /// The statements the load runs, secrets redacted (for -WhatIf and -Verbose). <paramref name="stagingTable"/>:
+    /// the load goes into that temporary table, made from the source's table (-Mode Upsert).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DescribeAsync(DatabaseSession session, SourceFile source, IReadOnlyList<string>? columns, CancellationToken cancellationToken, string? stagingTable = null)
     {
         if (session.Engine == EngineKind.Redshift)
         {
             var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
-            return [session.Redactor.Redact(RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region))];
+            return [session.Redactor.Redact(RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable))];
         }
-        return [$"{PostgresDialect.CopyFromStdin(source.Schema, source.Table, columns ?? ["…"])} -- streamed from {source.Uri}"];
+        return [$"{PostgresDialect.CopyFromStdin(stagingTable == null ? source.Schema : null, stagingTable ?? source.Table, columns ?? ["…"])} -- streamed from {source.Uri}"];
     }
 
-    /// <summary>Loads the source; returns the rows loaded.</summary>
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
+    /// <summary>Loads the source (into <paramref name="stagingTable"/> when given); returns the rows loaded.</summary>
+    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken, string? stagingTable = null)
     {
-        var rows = await CopyAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+        var rows = await CopyAsync(session, transaction, source, stagingTable, cancellationToken).ConfigureAwait(false);
         // An empty source is refused: loading it would empty the refresh window (or with -Truncate the
         // table) and put nothing back, which is almost never what a scheduled job means.
         if (rows == 0)
@@ -40,13 +43,13 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
         return rows;
     }
 
-    private async Task<long> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
+    private async Task<long> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken)
     {
         if (session.Engine == EngineKind.PostgreSQL)
-            return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+            return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, stagingTable, cancellationToken).ConfigureAwait(false);
 
         var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
-        var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region);
+        var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable);
         var backend = await session.ScalarAsync(RedshiftDialect.BackendIdSql, transaction, cancellationToken).ConfigureAwait(false);
         try
         {

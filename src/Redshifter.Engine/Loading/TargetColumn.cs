@@ -1,7 +1,8 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Npgsql;
-using NpgsqlTypes;
+using System.Text.Unicode;
 using Redshifter.Engine.Config;
 
 namespace Redshifter.Engine.Loading;
@@ -18,8 +19,8 @@ internal enum FieldKind { Text, JsonString, JsonNumber, JsonBoolean, JsonNested 
 
 /// <summary>
 /// One column of the destination table as the loader sees it: its type, the value used when a record
-/// lacks it (its default, evaluated once per load, or NULL), how text becomes its value (with Redshift's
-/// TRUNCATECOLUMNS for varchar/char), and how the value is written to the binary COPY.
+/// lacks it (its default, evaluated once per load, or NULL), and how text becomes its value (with
+/// Redshift's TRUNCATECOLUMNS for varchar/char), stored typed in a <see cref="RowBatch"/>.
 /// </summary>
 internal sealed class TargetColumn(string name, ColumnType type, object? missingValue)
 {
@@ -27,56 +28,180 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
     public ColumnType Type { get; } = type;
     public object? MissingValue { get; } = missingValue;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>The value <paramref name="text"/> gives the column, as a CLR object (see <see cref="RowBatch.GetValue"/>); not for the hot path.</summary>
     public object? Convert(ReadOnlySpan<char> text, FieldKind kind)
+    {
+        var one = new RowBatch(new RecordLayout([new TargetColumn(Name, Type, null)]), 1);
+        one.BeginRow();
+        Parse(text, kind, one, 0);
+        one.EndRow();
+        return one.GetValue(0, 0);
+    }
+
+    /// <summary>
+    /// UTF-8 text to the column's value in the batch's current row: the fast path for JSON, which avoids
+    /// strings altogether (text is copied as bytes, numbers parsed from bytes with the same rules as
+    /// <see cref="ValueParser"/>); anything else is decoded to chars on the stack and parsed as text.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Parse(ReadOnlySpan<byte> utf8, FieldKind kind, RowBatch batch, int column)
     {
         switch (Type.Kind)
         {
             case ColumnKind.Varchar:
             case ColumnKind.Char:
-                return Truncate(text, Type.Length ?? 256);
+                if (!Utf8.IsValid(utf8)) throw NotUtf8();
+                batch.SetText(column, utf8[..TruncatedLength(utf8, Type.Length ?? 256)]);
+                return;
+            case ColumnKind.BigInt when kind == FieldKind.JsonNumber:
+                if (long.TryParse(utf8, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) { batch.SetFixed(column, l); return; }
+                break;
+            case ColumnKind.Int when kind == FieldKind.JsonNumber:
+                if (long.TryParse(utf8, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) && i is >= int.MinValue and <= int.MaxValue) { batch.SetFixed(column, i); return; }
+                break;
+            case ColumnKind.SmallInt when kind == FieldKind.JsonNumber:
+                if (long.TryParse(utf8, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) && s is >= short.MinValue and <= short.MaxValue) { batch.SetFixed(column, s); return; }
+                break;
+            case ColumnKind.Float when kind == FieldKind.JsonNumber:
+                if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) { batch.SetFixed(column, BitConverter.DoubleToInt64Bits(d)); return; }
+                break;
+            case ColumnKind.Boolean when kind == FieldKind.JsonBoolean:
+                batch.SetFixed(column, utf8.Length > 0 && utf8[0] == (byte)'t' ? 1 : 0);
+                return;
+        }
+        if (!Utf8.IsValid(utf8)) throw NotUtf8();
+        // Large values get their own buffer, so that a thread keeps no large scratch.
+        var chars = utf8.Length > 4096 ? new char[utf8.Length] : t_chars ??= new char[4096];
+        Parse(chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars)), kind, batch, column);
+    }
+
+    // Scratch for decoding UTF-8 values to text (per thread: readers of different loads may run at once).
+    [ThreadStatic]
+    private static char[]? t_chars;
+
+    private static ValueConversionException NotUtf8() => new("the text is not valid UTF-8");
+
+    /// <summary>Text to the column's value in the batch's current row, with COPY's rules; throws <see cref="ValueConversionException"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Parse(ReadOnlySpan<char> text, FieldKind kind, RowBatch batch, int column)
+    {
+        switch (Type.Kind)
+        {
+            case ColumnKind.Varchar:
+            case ColumnKind.Char:
+                batch.SetText(column, text[..TruncatedLength(text, Type.Length ?? 256)]);
+                return;
             case ColumnKind.Super:
                 // jsonb takes JSON: nested values and numbers as they are, strings (and text fields that are not JSON) quoted.
-                if (kind is FieldKind.JsonNested or FieldKind.JsonNumber or FieldKind.JsonBoolean) return text.ToString();
-                if (kind == FieldKind.Text && LooksLikeJson(text)) return text.ToString();
-                return JsonSerializer.Serialize(text.ToString());
+                if (kind is FieldKind.JsonNested or FieldKind.JsonNumber or FieldKind.JsonBoolean || (kind == FieldKind.Text && LooksLikeJson(text))) batch.SetText(column, text);
+                else batch.SetText(column, JsonSerializer.Serialize(text.ToString()).AsSpan());
+                return;
             case ColumnKind.Boolean:
-                if (ValueParser.TryParseBoolean(text, out var b)) return b;
+                if (ValueParser.TryParseBoolean(text, out var b)) { batch.SetFixed(column, b ? 1 : 0); return; }
                 break;
             case ColumnKind.SmallInt:
-                if (ValueParser.TryParseInteger(text, out var s) && s is >= short.MinValue and <= short.MaxValue) return (short)s;
+                if (ValueParser.TryParseInteger(text, out var s) && s is >= short.MinValue and <= short.MaxValue) { batch.SetFixed(column, s); return; }
                 break;
             case ColumnKind.Int:
-                if (ValueParser.TryParseInteger(text, out var i) && i is >= int.MinValue and <= int.MaxValue) return (int)i;
+                if (ValueParser.TryParseInteger(text, out var i) && i is >= int.MinValue and <= int.MaxValue) { batch.SetFixed(column, i); return; }
                 break;
             case ColumnKind.BigInt:
-                if (ValueParser.TryParseInteger(text, out var l)) return l;
+                if (ValueParser.TryParseInteger(text, out var l)) { batch.SetFixed(column, l); return; }
                 break;
             case ColumnKind.Float:
-                if (ValueParser.TryParseDouble(text, out var d)) return d;
+                if (ValueParser.TryParseDouble(text, out var d)) { batch.SetFixed(column, BitConverter.DoubleToInt64Bits(d)); return; }
                 break;
             case ColumnKind.Real:
-                if (ValueParser.TryParseDouble(text, out var r)) return (float)r;
+                if (ValueParser.TryParseDouble(text, out var r)) { batch.SetFixed(column, BitConverter.SingleToInt32Bits((float)r)); return; }
                 break;
             case ColumnKind.Numeric:
-                if (ValueParser.TryParseDecimal(text, out var m) && FitsNumeric(m)) return Math.Round(m, Type.Scale ?? 0, MidpointRounding.AwayFromZero);
+                if (ValueParser.TryParseDecimal(text, out var m) && FitsNumeric(m)) { batch.SetDecimal(column, Math.Round(m, Type.Scale ?? 0, MidpointRounding.AwayFromZero)); return; }
                 break;
             case ColumnKind.Date:
                 if (ValueParser.TryParseTimestamp(text, out var dateTime, out var dateOffset))
-                    return DateOnly.FromDateTime(dateOffset is { } o1 ? new DateTimeOffset(dateTime, o1).UtcDateTime : dateTime);
+                {
+                    batch.SetFixed(column, DateOnly.FromDateTime(dateOffset is { } o1 ? new DateTimeOffset(dateTime, o1).UtcDateTime : dateTime).DayNumber);
+                    return;
+                }
                 break;
             case ColumnKind.Timestamp:
                 // A value with a zone offset is stored as its UTC wall time (DESIGN.md section 5).
                 if (ValueParser.TryParseTimestamp(text, out var wall, out var offset))
-                    return offset is { } o2 ? DateTime.SpecifyKind(new DateTimeOffset(wall, o2).UtcDateTime, DateTimeKind.Unspecified) : wall;
+                {
+                    batch.SetFixed(column, (offset is { } o2 ? new DateTimeOffset(wall, o2).UtcDateTime : wall).Ticks);
+                    return;
+                }
                 break;
             case ColumnKind.TimestampTz:
                 // Without a zone the value is read as UTC, as Redshift does.
                 if (ValueParser.TryParseTimestamp(text, out var wallTz, out var offsetTz))
-                    return new DateTimeOffset(wallTz, offsetTz ?? TimeSpan.Zero).UtcDateTime;
+                {
+                    batch.SetFixed(column, new DateTimeOffset(wallTz, offsetTz ?? TimeSpan.Zero).UtcDateTime.Ticks);
+                    return;
+                }
                 break;
         }
         throw new ValueConversionException($"'{Excerpt(text)}' is not a valid {Type}");
+    }
+
+    /// <summary>A typed value to the column's value (see <see cref="RowBatch.SetValue"/>).</summary>
+    internal void Store(object? value, RowBatch batch, int column)
+    {
+        switch (value)
+        {
+            case null:
+                batch.SetNull(column);
+                return;
+            case string json when Type.Kind == ColumnKind.Super:
+                batch.SetText(column, json.AsSpan());
+                return;
+            case string text:
+                Parse(text, FieldKind.Text, batch, column);
+                return;
+        }
+        switch (Type.Kind)
+        {
+            case ColumnKind.Boolean when value is bool b:
+                batch.SetFixed(column, b ? 1 : 0);
+                return;
+            case ColumnKind.SmallInt or ColumnKind.Int or ColumnKind.BigInt when value is long or int or short or sbyte or byte or ushort or uint or ulong:
+                var max = Type.Kind switch { ColumnKind.SmallInt => short.MaxValue, ColumnKind.Int => int.MaxValue, _ => long.MaxValue };
+                var integer = System.Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+                if (integer < -max - 1 || integer > max) break;
+                batch.SetFixed(column, (long)integer);
+                return;
+            case ColumnKind.Float when value is double or float or long or int or short or decimal:
+                batch.SetFixed(column, BitConverter.DoubleToInt64Bits(System.Convert.ToDouble(value, CultureInfo.InvariantCulture)));
+                return;
+            case ColumnKind.Real when value is double or float or long or int or short or decimal:
+                batch.SetFixed(column, BitConverter.SingleToInt32Bits(System.Convert.ToSingle(value, CultureInfo.InvariantCulture)));
+                return;
+            case ColumnKind.Numeric when value is decimal or long or int or short:
+                var m = System.Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+                if (!FitsNumeric(m)) break;
+                batch.SetDecimal(column, Math.Round(m, Type.Scale ?? 0, MidpointRounding.AwayFromZero));
+                return;
+            case ColumnKind.Date when value is DateOnly date:
+                batch.SetFixed(column, date.DayNumber);
+                return;
+            case ColumnKind.Date when value is DateTime dateTime:
+                batch.SetFixed(column, DateOnly.FromDateTime(dateTime).DayNumber);
+                return;
+            case ColumnKind.Timestamp when value is DateTime wall:
+                batch.SetFixed(column, (wall.Kind == DateTimeKind.Local ? wall.ToUniversalTime() : wall).Ticks);
+                return;
+            case ColumnKind.Timestamp or ColumnKind.TimestampTz or ColumnKind.Date when value is DateTimeOffset instant:
+                batch.SetFixed(column, Type.Kind == ColumnKind.Date ? DateOnly.FromDateTime(instant.UtcDateTime).DayNumber : instant.UtcTicks);
+                return;
+            case ColumnKind.TimestampTz when value is DateTime utc:
+                // Without a zone the value is read as UTC, as Redshift does.
+                batch.SetFixed(column, (utc.Kind == DateTimeKind.Local ? utc.ToUniversalTime() : utc).Ticks);
+                return;
+            case ColumnKind.Varchar or ColumnKind.Char or ColumnKind.Super or ColumnKind.Numeric or ColumnKind.Float or ColumnKind.Real or ColumnKind.Boolean:
+                Parse(System.Convert.ToString(value, CultureInfo.InvariantCulture), FieldKind.Text, batch, column);
+                return;
+        }
+        throw new ValueConversionException($"'{Excerpt(System.Convert.ToString(value, CultureInfo.InvariantCulture))}' ({value.GetType().Name}) is not a valid {Type}");
     }
 
     private bool FitsNumeric(decimal value)
@@ -87,9 +212,12 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
     }
 
     /// <summary>TRUNCATECOLUMNS: at most <paramref name="maxBytes"/> UTF-8 bytes, cut at a character boundary.</summary>
-    internal static string Truncate(ReadOnlySpan<char> text, int maxBytes)
+    internal static string Truncate(ReadOnlySpan<char> text, int maxBytes) => text[..TruncatedLength(text, maxBytes)].ToString();
+
+    /// <summary>How many chars of <paramref name="text"/> fit in <paramref name="maxBytes"/> UTF-8 bytes, cut at a character boundary.</summary>
+    internal static int TruncatedLength(ReadOnlySpan<char> text, int maxBytes)
     {
-        if (text.Length <= maxBytes / 3 || Encoding.UTF8.GetByteCount(text) <= maxBytes) return text.ToString();
+        if (text.Length <= maxBytes / 3 || Encoding.UTF8.GetByteCount(text) <= maxBytes) return text.Length;
         var bytes = 0;
         var end = 0;
         while (end < text.Length)
@@ -100,7 +228,17 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             bytes += size;
             end += step;
         }
-        return text[..end].ToString();
+        return end;
+    }
+
+    /// <summary>The same cut on valid UTF-8: back off to the start of the character that crosses the limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int TruncatedLength(ReadOnlySpan<byte> utf8, int maxBytes)
+    {
+        if (utf8.Length <= maxBytes) return utf8.Length;
+        var end = maxBytes;
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80) end--; // continuation bytes belong to the character being cut
+        return end;
     }
 
     private static bool LooksLikeJson(ReadOnlySpan<char> text)
@@ -110,27 +248,4 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
     }
 
     internal static string Excerpt(ReadOnlySpan<char> text) => text.Length > 60 ? text[..60].ToString() + "…" : text.ToString();
-
-    /// <summary>Writes a converted value with the binary COPY's synchronous API (the hot loop; see DESIGN.md section 10).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public void Write(NpgsqlBinaryImporter importer, object? value)
-    {
-        if (value == null) { importer.WriteNull(); return; }
-        switch (Type.Kind)
-        {
-            case ColumnKind.Boolean: importer.Write((bool)value, NpgsqlDbType.Boolean); break;
-            case ColumnKind.SmallInt: importer.Write((short)value, NpgsqlDbType.Smallint); break;
-            case ColumnKind.Int: importer.Write((int)value, NpgsqlDbType.Integer); break;
-            case ColumnKind.BigInt: importer.Write((long)value, NpgsqlDbType.Bigint); break;
-            case ColumnKind.Float: importer.Write((double)value, NpgsqlDbType.Double); break;
-            case ColumnKind.Real: importer.Write((float)value, NpgsqlDbType.Real); break;
-            case ColumnKind.Numeric: importer.Write((decimal)value, NpgsqlDbType.Numeric); break;
-            case ColumnKind.Date: importer.Write((DateOnly)value, NpgsqlDbType.Date); break;
-            case ColumnKind.Timestamp: importer.Write((DateTime)value, NpgsqlDbType.Timestamp); break;
-            case ColumnKind.TimestampTz: importer.Write((DateTime)value, NpgsqlDbType.TimestampTz); break;
-            case ColumnKind.Char: importer.Write((string)value, NpgsqlDbType.Char); break;
-            case ColumnKind.Super: importer.Write((string)value, NpgsqlDbType.Jsonb); break;
-            default: importer.Write((string)value, NpgsqlDbType.Varchar); break;
-        }
-    }
 }

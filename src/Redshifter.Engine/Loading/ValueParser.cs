@@ -35,6 +35,7 @@ public static class ValueParser
     }
 
     /// <summary>Epoch seconds, or milliseconds when the number is too large to be seconds (after year 5138).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseEpoch(ReadOnlySpan<char> text, out DateTime wallClock, out TimeSpan? offset)
     {
         wallClock = default;
@@ -110,6 +111,7 @@ public static class ValueParser
         return true;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseBoolean(ReadOnlySpan<char> text, out bool value)
     {
         text = text.Trim();
@@ -127,15 +129,19 @@ public static class ValueParser
         return false;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseInteger(ReadOnlySpan<char> text, out long value) =>
         long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseDouble(ReadOnlySpan<char> text, out double value) =>
         double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseDecimal(ReadOnlySpan<char> text, out decimal value) =>
         decimal.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool Digits(ReadOnlySpan<char> s, out int value)
     {
         value = 0;
@@ -147,6 +153,7 @@ public static class ValueParser
         return s.Length > 0;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool IsAllDigits(ReadOnlySpan<char> s)
     {
         var start = s.Length > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
@@ -155,5 +162,6 @@ public static class ValueParser
         return true;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool HasZone(ReadOnlySpan<char> s) => s.EndsWith("Z") || s.EndsWith("z") || s.LastIndexOfAny('+', '-') > 10 || s.Contains("GMT", StringComparison.OrdinalIgnoreCase) || s.Contains("UTC", StringComparison.OrdinalIgnoreCase);
 }

@@ -13,13 +13,13 @@ public sealed record CopyAuthorization(string? IamRole, string? AccessKeyId = nu
 public sealed partial class RedshiftDialect
 {
     /// <summary>
-    /// The one COPY statement of DESIGN.md section 5, every literal escaped. Parquet takes only the format
-    /// and MANIFEST (its COPY rejects REGION, TIMEFORMAT, compression and the text options).
+    /// The one COPY statement of DESIGN.md section 5, every literal escaped.
+    /// <paramref name="stagingTable"/>: copy into that temporary table (made from the source's table) instead.
     /// </summary>
-    public string Copy(SourceFile source, CopyAuthorization authorization, string region)
+    public string Copy(SourceFile source, CopyAuthorization authorization, string region, string? stagingTable = null)
     {
         var sql = new StringBuilder();
-        sql.Append("COPY ").Append(QualifiedName(source.Schema, source.Table))
+        sql.Append("COPY ").Append(stagingTable != null ? QuoteIdentifier(stagingTable) : QualifiedName(source.Schema, source.Table))
            .Append(" FROM ").Append(QuoteLiteral(source.Uri)).Append('\n');
         if (authorization.IamRole != null)
         {
@@ -32,7 +32,9 @@ public sealed partial class RedshiftDialect
             sql.Append("CREDENTIALS ").Append(QuoteLiteral(credentials)).Append('\n');
         }
         if (source.IsManifest) sql.Append("MANIFEST\n");
-        if (source.Format == DataFormat.Parquet) return sql.Append("FORMAT AS PARQUET").ToString();
+        // Parquet COPY accepts only authorization, MANIFEST and a few load options (STATUPDATE among them):
+        // REGION, TIMEFORMAT, compression keywords and COMPUPDATE make it fail. Columns go by position.
+        if (source.Format == DataFormat.Parquet) return sql.Append("FORMAT AS PARQUET\nSTATUPDATE ON").ToString();
         sql.Append(source.Format switch
         {
             DataFormat.Json => "FORMAT AS JSON 'auto ignorecase'",
@@ -61,8 +63,8 @@ public sealed partial class RedshiftDialect
 public sealed partial class PostgresDialect
 {
     /// <summary>The binary COPY the PostgreSQL loader streams rows into.</summary>
-    public static string CopyFromStdin(string schema, string table, IEnumerable<string> columns) =>
-        $"COPY {QualifiedName(schema, table)} ({string.Join(", ", columns.Select(QuoteIdentifier))}) FROM STDIN (FORMAT BINARY)";
+    public static string CopyFromStdin(string? schema, string table, IEnumerable<string> columns) =>
+        $"COPY {(schema != null ? QualifiedName(schema, table) : QuoteIdentifier(table))} ({string.Join(", ", columns.Select(QuoteIdentifier))}) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>Evaluates column defaults once per load, as text (for records that lack the column).</summary>
     public static string EvaluateDefaults(IEnumerable<string> expressions) =>

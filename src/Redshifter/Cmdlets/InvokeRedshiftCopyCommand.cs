@@ -11,7 +11,7 @@ namespace Redshifter.Cmdlets;
 /// <summary>Loads one source into its (existing) table: Redshift COPY, or the module's streaming loader on PostgreSQL.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "RedshiftCopy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CopyResult))]
-public sealed class InvokeRedshiftCopyCommand : S3DatabaseCmdlet
+public sealed class InvokeRedshiftCopyCommand : LoadCmdlet
 {
     // ---- the source (a SourceData from the pipeline binds these by name)
 
@@ -62,6 +62,7 @@ public sealed class InvokeRedshiftCopyCommand : S3DatabaseCmdlet
 
     protected override void ProcessRecord()
     {
+        var upsert = UpsertRequest(Truncate);
         Terminating(() => Arguments.Name(Schema, nameof(Schema)));
         Terminating(() => Arguments.Name(Table, nameof(Table)));
         var (bucket, key) = Terminating(() => S3Uri.Parse(Uri));
@@ -87,10 +88,10 @@ public sealed class InvokeRedshiftCopyCommand : S3DatabaseCmdlet
             var outcome = RunEngine(async (bridge, ct) =>
             {
                 var described = await Engine.Sources.Manifest.DescribeAsync(storage, source, Format != null, Compression != null, ct).ConfigureAwait(false);
-                return await CopyRunner.CopyAsync(settings, storage, described, Truncate, bridge, bridge, ct).ConfigureAwait(false);
+                return await CopyRunner.CopyAsync(settings, storage, described, Truncate, bridge, bridge, ct, upsert).ConfigureAwait(false);
             });
             if (!outcome.Applied) return;
-            WriteObject(new CopyResult { Schema = Schema, Table = Table, Uri = source.Uri, RowsLoaded = outcome.RowsLoaded, Duration = outcome.Duration });
+            WriteObject(new CopyResult { Schema = Schema, Table = Table, Uri = source.Uri, RowsLoaded = outcome.RowsLoaded, RowsUpdated = outcome.RowsUpdated, RowsInserted = outcome.RowsInserted, Duration = outcome.Duration });
         }
         catch (RedshifterException ex)
         {

@@ -9,7 +9,7 @@ namespace Redshifter.Cmdlets;
 /// <summary>The whole job for each table: find the latest data, check freshness, and in one transaction create/alter, refresh and COPY.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "S3ToRedshift", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(LoadResult))]
-public sealed class InvokeS3ToRedshiftCommand : S3DatabaseCmdlet
+public sealed class InvokeS3ToRedshiftCommand : LoadCmdlet
 {
     private readonly List<(string Bucket, string Prefix, string Schema, string Table)> _tables = [];
 
@@ -92,18 +92,6 @@ public sealed class InvokeS3ToRedshiftCommand : S3DatabaseCmdlet
     [Parameter]
     public string? HistoryTable { get; set; }
 
-    /// <summary>Append (default) or Upsert.</summary>
-    [Parameter]
-    public LoadMode Mode { get; set; } = LoadMode.Append;
-
-    /// <summary>Key columns for Upsert.</summary>
-    [Parameter]
-    public string[]? UpsertKey { get; set; }
-
-    /// <summary>For Upsert: keep the row with the greatest value of this column per key.</summary>
-    [Parameter]
-    public string? PrecombineKey { get; set; }
-
     protected override void ProcessRecord()
     {
         // Tables may arrive through the pipeline: collect them, load in EndProcessing (so -ThrottleLimit spans them all).
@@ -151,6 +139,7 @@ public sealed class InvokeS3ToRedshiftCommand : S3DatabaseCmdlet
         if (Granularity == Granularity.Stream && (streamStart == null || streamEnd == null || streamEnd <= streamStart))
             throw RedshifterException.InvalidArgument("-Granularity Stream needs -StreamStart and -StreamEnd, the end after the start: the window of rows the load replaces.",
                 "Add -StreamStart and -StreamEnd (RFC 3339), or use -Granularity Hour or Day.", "Stream");
+        var upsert = UpsertRequest(Truncate);
         return new LoadRequest
         {
             Bucket = "",
@@ -168,8 +157,8 @@ public sealed class InvokeS3ToRedshiftCommand : S3DatabaseCmdlet
             Force = Force,
             HistoryTable = history,
             Mode = Enum.Parse<Engine.Jobs.LoadMode>(Mode.ToString()),
-            UpsertKey = UpsertKey,
-            PrecombineKey = PrecombineKey,
+            UpsertKey = upsert?.Key,
+            PrecombineKey = upsert?.PrecombineKey,
         };
     }
 }

@@ -38,10 +38,35 @@ internal static class Arguments
     /// <summary>-Table values: a list, a comma-separated string, or both; each a valid identifier.</summary>
     public static IReadOnlyList<string> Tables(IEnumerable<string> values)
     {
-        var tables = values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToList();
+        var tables = Names(values, "Table");
         if (tables.Count == 0) throw RedshifterException.InvalidArgument("-Table is empty.", "Name one or more tables: -Table pages,sessions.", "Table");
-        foreach (var t in tables) Name(t, "Table");
         return tables;
+    }
+
+    /// <summary>
+    /// -Mode with -UpsertKey and -PrecombineKey: the upsert's key columns ('a,b' or a list; empty = the
+    /// primary key) and precombine column, or null for Append. The key options without -Mode Upsert, or an
+    /// upsert with -Truncate, are refused rather than ignored.
+    /// </summary>
+    public static Engine.Loading.UpsertRequest? Upsert(LoadMode mode, string[]? upsertKey, string? precombineKey, bool truncate)
+    {
+        if (mode != LoadMode.Upsert)
+        {
+            if (upsertKey is { Length: > 0 } || !string.IsNullOrEmpty(precombineKey))
+                throw RedshifterException.InvalidArgument("-UpsertKey and -PrecombineKey apply only to -Mode Upsert.", "Add -Mode Upsert to merge the file's rows by key, or leave those parameters out.", "Mode");
+            return null;
+        }
+        if (truncate)
+            throw RedshifterException.InvalidArgument("-Truncate and -Mode Upsert contradict each other: an upsert keeps the rows the file does not mention.", "Use one of them: -Truncate to replace every row, or -Mode Upsert to merge the file's rows by key.", "Truncate");
+        var key = Names(upsertKey ?? [], "UpsertKey");
+        return new Engine.Loading.UpsertRequest(key, string.IsNullOrEmpty(precombineKey) ? null : Name(precombineKey, "PrecombineKey"));
+    }
+
+    private static List<string> Names(IEnumerable<string> values, string parameter)
+    {
+        var names = values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var n in names) Name(n, parameter);
+        return names;
     }
 
     /// <summary>A schema or table name: a valid SQL identifier (never escaped around).</summary>

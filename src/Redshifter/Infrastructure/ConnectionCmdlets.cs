@@ -46,6 +46,25 @@ public abstract class S3DatabaseCmdlet : S3Cmdlet
     internal override DatabaseSettings GetDatabaseSettings() => ConnectionDefaults.DatabaseSettings(this, Credential);
 }
 
+/// <summary>A cmdlet that loads a table: -Mode with the upsert's -UpsertKey and -PrecombineKey, declared once for both loaders.</summary>
+public abstract class LoadCmdlet : S3DatabaseCmdlet
+{
+    /// <summary>Append (default) or Upsert (merge the file's rows by key, through a staging table).</summary>
+    [Parameter]
+    public LoadMode Mode { get; set; } = LoadMode.Append;
+
+    /// <summary>Key columns for Upsert ('a,b' or a list); default: the primary key.</summary>
+    [Parameter]
+    public string[]? UpsertKey { get; set; }
+
+    /// <summary>For Upsert: keep the row with the greatest value of this column per key.</summary>
+    [Parameter]
+    public string? PrecombineKey { get; set; }
+
+    /// <summary>The upsert asked for (null for Append); bad combinations are a terminating InvalidArgument.</summary>
+    internal Engine.Loading.UpsertRequest? UpsertRequest(bool truncate) => Terminating(() => Arguments.Upsert(Mode, UpsertKey, PrecombineKey, truncate));
+}
+
 internal static class ConnectionDefaults
 {
     internal static DatabaseSettings DatabaseSettings(RedshifterCmdlet cmdlet, PSCredential? credential)

@@ -9,10 +9,16 @@ public sealed class RedshiftFactAttribute : FactAttribute
 {
     public static readonly string[] Variables = ["REDSHIFT_TEST_HOST", "REDSHIFT_TEST_PORT", "REDSHIFT_TEST_DB", "REDSHIFT_TEST_USER", "REDSHIFT_TEST_PASSWORD"];
 
-    public RedshiftFactAttribute()
+    /// <summary>What the COPY scenarios need besides the cluster: a bucket the cluster can read (through REDSHIFT_TEST_IAM_ROLE, or the forwarded AWS credentials) in AWS_REGION.</summary>
+    public static readonly string[] CopyVariables = ["REDSHIFT_TEST_S3_BUCKET", "AWS_REGION"];
+
+    public RedshiftFactAttribute() : this(needsBucket: false) { }
+
+    /// <param name="needsBucket">The test loads from S3 (COPY): it also needs <see cref="CopyVariables"/>.</param>
+    public RedshiftFactAttribute(bool needsBucket)
     {
-        var missing = Variables.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
-        if (missing.Count > 0) Skip = $"No Redshift cluster: set {string.Join(", ", missing)} to run the live Redshift tests.";
+        var missing = Variables.Concat(needsBucket ? CopyVariables : []).Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
+        if (missing.Count > 0) Skip = $"No Redshift cluster{(needsBucket ? " and bucket" : "")}: set {string.Join(", ", missing)} to run the live Redshift tests.";
     }
 
     /// <summary>The cluster's connection as the module's environment.</summary>
@@ -24,5 +30,6 @@ public sealed class RedshiftFactAttribute : FactAttribute
         User = Environment.GetEnvironmentVariable("REDSHIFT_TEST_USER")!,
         Password = Environment.GetEnvironmentVariable("REDSHIFT_TEST_PASSWORD")!,
         SslMode = "Require",
+        IamRole = Environment.GetEnvironmentVariable("REDSHIFT_TEST_IAM_ROLE") is { Length: > 0 } role ? role : null,
     };
 }

@@ -27,6 +27,26 @@ public sealed class ServersFixture : IDisposable
 
     public S3Storage CreateStorage() => S3Storage.Create(S3Settings.FromEnvironment(Environment()), Environment());
 
+    /// <summary>Runs SQL on the test PostgreSQL, on a connection of its own.</summary>
+    public async Task SqlAsync(string sql)
+    {
+        await using var session = await Engine.Database.DatabaseSession.OpenAsync(Database, CancellationToken.None);
+        await session.ExecuteAsync(sql, null, NullEngineLog.Instance, CancellationToken.None);
+    }
+
+    /// <summary>A query's rows, each as its values joined by '|' (NULL for null), in the session time zone UTC.</summary>
+    public async Task<List<string>> RowsAsync(string query)
+    {
+        await using var session = await Engine.Database.DatabaseSession.OpenAsync(Database, CancellationToken.None);
+        await session.ExecuteAsync("SET TIME ZONE 'UTC'", null, NullEngineLog.Instance, CancellationToken.None);
+        await using var command = session.Command(query, null);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        return rows;
+    }
+
     public void Dispose() => Servers.Dispose();
 }
 

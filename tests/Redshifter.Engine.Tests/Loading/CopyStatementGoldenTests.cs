@@ -73,9 +73,24 @@ public sealed class CopyStatementGoldenTests
     [Fact]
     public void Parquet_takes_only_the_format_and_manifest()
     {
+        // AWS: "COPY from columnar data formats" allows only FROM, IAM_ROLE/CREDENTIALS, MANIFEST, STATUPDATE,
+        // ACCEPTINVCHARS, FILLRECORD, EXPLICIT_IDS; REGION fails even for a bucket in the cluster's region.
         Assert.Equal(
-            "COPY \"api\".\"pages\" FROM 's3://analytics/p.parquet'\nIAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftCopy'\nFORMAT AS PARQUET",
+            "COPY \"api\".\"pages\" FROM 's3://analytics/p.parquet'\nIAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftCopy'\nFORMAT AS PARQUET\nSTATUPDATE ON",
             RedshiftDialect.Instance.Copy(Source(DataFormat.Parquet, key: "p.parquet"), Role, "us-east-1"));
+    }
+
+    [Fact]
+    public void A_Parquet_manifest_with_forwarded_credentials_into_the_staging_table()
+    {
+        var sql = RedshiftDialect.Instance.Copy(Source(DataFormat.Parquet, key: "p.manifest", manifest: true), Keys with { SessionToken = Token }, "us-east-1", "redshifter_staging");
+        Assert.Equal(
+            "COPY \"redshifter_staging\" FROM 's3://analytics/p.manifest'\n" +
+            $"CREDENTIALS 'aws_access_key_id=AKIAIOSFODNN7EXAMPLE;aws_secret_access_key={Secret};token={Token}'\n" +
+            "MANIFEST\nFORMAT AS PARQUET\nSTATUPDATE ON", sql);
+        var shown = new SecretRedactor([Secret, Token]).Redact(sql);
+        Assert.DoesNotContain(Secret, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, shown, StringComparison.Ordinal);
     }
 
     [Fact]

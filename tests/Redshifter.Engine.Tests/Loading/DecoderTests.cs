@@ -14,14 +14,28 @@ public sealed class DecoderTests
     private static async Task<List<object?[]>> Json(string text, RecordLayout layout)
     {
         var rows = new List<object?[]>();
-        await new JsonRecordReader(layout, "s3://b/k.json", batchSize: 3).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b); return ValueTask.CompletedTask; }, CancellationToken.None);
+        await new JsonRecordReader(layout, "s3://b/k.json", batchSize: 3).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b.Rows()); b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None);
         return rows;
+    }
+
+    private static async Task<(List<object?[]> Rows, string? Error)> JsonOutcome(string text, RecordLayout layout, bool fastPath)
+    {
+        var rows = new List<object?[]>();
+        try
+        {
+            await new JsonRecordReader(layout, "s3://b/k.json", batchSize: 3) { FastPath = fastPath }.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b.Rows()); b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None);
+            return (rows, null);
+        }
+        catch (RedshifterException ex)
+        {
+            return (rows, ex.Message);
+        }
     }
 
     private static async Task<List<object?[]>> Delimited(string text, RecordLayout layout, bool csv, char delimiter, int header = 0)
     {
         var rows = new List<object?[]>();
-        await new DelimitedRecordReader(layout, "s3://b/k", new DelimitedOptions(csv, delimiter, header), batchSize: 2).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b); return ValueTask.CompletedTask; }, CancellationToken.None);
+        await new DelimitedRecordReader(layout, "s3://b/k", new DelimitedOptions(csv, delimiter, header), batchSize: 2).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { rows.AddRange(b.Rows()); b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None);
         return rows;
     }
 
@@ -119,7 +133,81 @@ public sealed class DecoderTests
     {
         var rows = new List<object?[]>();
         var bytes = new byte[] { (byte)'a', (byte)'|', 0xC3, 0x28, (byte)'\n' };
-        var ex = await Assert.ThrowsAsync<RedshifterException>(() => new DelimitedRecordReader(Layout(("a", "text", null), ("b", "text", null)), "s3://b/k", new DelimitedOptions(false, '|', 0)).ReadAsync(new MemoryStream(bytes), (b, _) => ValueTask.CompletedTask, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => new DelimitedRecordReader(Layout(("a", "text", null), ("b", "text", null)), "s3://b/k", new DelimitedOptions(false, '|', 0)).ReadAsync(new MemoryStream(bytes), (b, _) => { b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None));
         Assert.Contains("UTF-8", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_fast_JSON_path_reads_every_record_as_the_full_reader_does()
+    {
+        var layout = Layout(("id", "bigint", null), ("name", "varchar(8)", null), ("at", "timestamp", null), ("score", "float", null), ("ok", "boolean", null),
+            ("n", "int", 7), ("doc", "super", null), ("tz", "timestamptz", null), ("amount", "numeric(8,2)", 1.5m), ("r", "real", null), ("s", "smallint", null),
+            ("d", "date", null), ("c", "char(2)", "zz"));
+        string[] keys = ["id", "ID", "Name", "at", "score", "ok", "n", "doc", "tz", "amount", "r", "s", "d", "c", "unknown", "na\\u006De", "\u00e9"];
+        string[] values =
+        [
+            "1", "-0", "0", "12345678901234567890", "1.5", "-2.5e3", "1E2", "0.1", "1e400", "32768", "-2147483649", "01", "1.", "-", "+1", ".5", "1e", "2.", "-01",
+            "\"x\"", "\"\"", "\"héllo wörld\"", "\"😀😀😀\"", "\"a\\\"b\"", "\"\\u00e9\"", "\"a\tb\"", "\"abcdefghijk\"", "\"abcdefghijklmnopqrstu\\\"vw\"", "\"abcdefghijklmnopqr\tst\"", "\"abcdefghijklmnopqrstuvwxyz0123456789é\"", "\"ééééé\"", "\"  42 \"", "\"1e3\"", "\"12.345\"",
+            "true", "false", "null", "tru", "nul", "True", "\"t\"", "\"yes\"", "\"0\"",
+            "\"2015-07-01T12:00:00+02:00\"", "\"2015-07-01 10:00:00\"", "\"2015-07-01T10:00:00.1234567Z\"", "1435744800", "\"1435744800000\"", "\"2015-02-30\"", "\"Jul 1 2015\"",
+            "{\"a\":[1,2]}", "[1, 2]", "{}", "[]", "{\"a\":", "x", "'a'",
+        ];
+        string[] blanks = ["", "", "", " ", "\n", "\t", "\r\n"];
+        var random = new Random(5);
+        for (var i = 0; i < 3000; i++)
+        {
+            var text = new StringBuilder();
+            for (var record = random.Next(1, 6); record > 0; record--)
+            {
+                text.Append(blanks[random.Next(blanks.Length)]).Append('{');
+                for (var field = random.Next(0, 7); field > 0; field--)
+                {
+                    text.Append(blanks[random.Next(blanks.Length)]).Append('"').Append(keys[random.Next(keys.Length)]).Append('"').Append(blanks[random.Next(blanks.Length)]).Append(':')
+                        .Append(blanks[random.Next(blanks.Length)]).Append(values[random.Next(values.Length)]).Append(blanks[random.Next(blanks.Length)]);
+                    if (field > 1) text.Append(random.Next(50) == 0 ? "" : ",");
+                }
+                text.Append(random.Next(100) == 0 ? "" : "}").Append(random.Next(4) == 0 ? "" : "\n");
+            }
+            var json = text.ToString();
+            if (random.Next(20) == 0) json = json[..random.Next(json.Length)];
+            var fast = await JsonOutcome(json, layout, fastPath: true);
+            var full = await JsonOutcome(json, layout, fastPath: false);
+            Assert.True(full.Error == fast.Error, $"{json}\nfull: {full.Error}\nfast: {fast.Error}");
+            Assert.Equal(full.Rows.Count, fast.Rows.Count);
+            for (var r = 0; r < full.Rows.Count; r++) Assert.True(full.Rows[r].SequenceEqual(fast.Rows[r]), $"{json}\nrow {r}: {string.Join("|", full.Rows[r])} vs {string.Join("|", fast.Rows[r])}");
+        }
+    }
+
+    [Fact]
+    public async Task Json_text_that_is_not_utf8_is_a_CopyFailed_naming_the_column()
+    {
+        var bytes = "{\"id\":1,\"name\":\"a"u8.ToArray().Concat(new byte[] { 0xC3, 0x28 }).Concat("\"}"u8.ToArray()).ToArray();
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => new JsonRecordReader(Layout(("id", "bigint", null), ("name", "text", null)), "s3://b/k.json").ReadAsync(new MemoryStream(bytes), (b, _) => ValueTask.FromResult(b), CancellationToken.None));
+        Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
+        Assert.Contains("column 'name'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("UTF-8", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Typed_values_become_column_values_in_one_place()
+    {
+        var layout = Layout(("i", "int", null), ("f", "float", null), ("m", "numeric(6,2)", null), ("t", "timestamp", null), ("tz", "timestamptz", null), ("d", "date", null), ("v", "varchar(3)", null), ("j", "super", null), ("b", "boolean", null));
+        var batch = new RowBatch(layout, 2);
+        batch.BeginRow();
+        batch.SetValue(0, 42L);
+        batch.SetValue(1, 2.5f);
+        batch.SetValue(2, 1.005m);
+        batch.SetValue(3, new DateTimeOffset(2015, 7, 1, 12, 0, 0, TimeSpan.FromHours(2)));
+        batch.SetValue(4, new DateTime(2015, 7, 1, 10, 0, 0, DateTimeKind.Unspecified));
+        batch.SetValue(5, new DateOnly(2015, 7, 1));
+        batch.SetValue(6, "abcdef");
+        batch.SetValue(7, "{\"a\":1}");
+        batch.SetValue(8, "yes");
+        batch.EndRow();
+        Assert.Equal([42, 2.5, 1.01m, new DateTime(2015, 7, 1, 10, 0, 0), new DateTime(2015, 7, 1, 10, 0, 0, DateTimeKind.Utc), new DateOnly(2015, 7, 1), "abc", "{\"a\":1}", true], batch.Rows().Single());
+        batch.BeginRow();
+        Assert.Throws<ValueConversionException>(() => batch.SetValue(0, 1L << 40));
+        Assert.Throws<ValueConversionException>(() => batch.SetValue(2, 12345.5m));
+        Assert.Throws<ValueConversionException>(() => batch.SetValue(3, "not a time"));
     }
 }

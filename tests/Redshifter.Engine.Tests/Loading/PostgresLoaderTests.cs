@@ -29,22 +29,9 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task Sql(string sql)
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        await session.ExecuteAsync(sql, null, NullEngineLog.Instance, CancellationToken.None);
-    }
+    private Task Sql(string sql) => fixture.SqlAsync(sql);
 
-    private async Task<List<string>> Rows(string query)
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        await using var command = session.Command(query, null);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        return rows;
-    }
+    private Task<List<string>> Rows(string query) => fixture.RowsAsync(query);
 
     private Task<CopyOutcome> Copy(string key, DataFormat format, Compression compression = Compression.None, bool manifest = false, bool truncate = false, char? delimiter = null, int ignoreHeader = 0) =>
         CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile
@@ -163,5 +150,31 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
             new SourceFile { Bucket = _bucket, Key = "p.json", Schema = _schema, Table = "nope", Format = DataFormat.Json }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_column_type_is_written_as_PostgreSQL_reads_it()
+    {
+        await Sql($"CREATE TABLE \"{_schema}\".kinds (n INT, sm SMALLINT, i INTEGER, b BIGINT, r REAL, f DOUBLE PRECISION, m NUMERIC(12,3), d DATE, t TIMESTAMP, tz TIMESTAMPTZ, c CHAR(3), v VARCHAR(5), j JSONB, ok BOOLEAN)");
+        await _storage.PutTextAsync(_bucket, "kinds.json", string.Join("\n",
+            "{\"n\":1,\"sm\":-32768,\"i\":2147483647,\"b\":-9223372036854775808,\"r\":1.5,\"f\":0.1,\"m\":\"123456789.1239\",\"d\":\"2015-07-01\",\"t\":\"2015-07-01T10:00:00.1234567\",\"tz\":\"2015-07-01T12:00:00+02:00\",\"c\":\"ab\",\"v\":\"héllo wörld\",\"j\":{\"k\":[1,\"é\"]},\"ok\":true}",
+            "{\"n\":2,\"sm\":0,\"m\":-0.001,\"d\":\"0001-01-01\",\"t\":\"9999-12-31T23:59:59.9999999\",\"tz\":1435744800,\"j\":\"str\",\"f\":-1e300,\"r\":-0.25,\"ok\":\"f\",\"c\":\"abcdef\"}",
+            "{\"n\":3,\"m\":0}",
+            "{\"n\":4,\"m\":-12.5,\"b\":\"42\",\"d\":\"2000-01-01\",\"t\":\"1999-12-31 23:59:59.999999\",\"j\":12.50,\"v\":\"\"}",
+            "{\"n\":5,\"m\":99999999.9995,\"d\":\"1970-01-01T00:00:00Z\",\"t\":0,\"tz\":\"0001-01-01T00:00:00Z\",\"j\":[],\"v\":\"ab\\u00e9\\n\"}",
+            "{\"n\":6,\"m\":\"0.0005\",\"f\":1.7976931348623157e308,\"r\":3.4028235e38}"));
+        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile { Bucket = _bucket, Key = "kinds.json", Schema = _schema, Table = "kinds", Format = DataFormat.Json },
+            false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+        Assert.Equal(6, outcome.RowsLoaded);
+        Assert.Equal(
+            [
+                "1|-32768|2147483647|-9223372036854775808|1.5|0.1|123456789.124|2015-07-01|2015-07-01 10:00:00.123456|2015-07-01 10:00:00|ab|héll|{\"k\": [1, \"é\"]}|true",
+                "2|0|NULL|NULL|-0.25|-1e+300|-0.001|-infinity|infinity|2015-07-01 10:00:00|abc|NULL|\"str\"|false",
+                "3|NULL|NULL|NULL|NULL|NULL|0.000|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+                "4|NULL|NULL|42|NULL|NULL|-12.500|2000-01-01|1999-12-31 23:59:59.999999|NULL|NULL||12.50|NULL",
+                "5|NULL|NULL|NULL|NULL|NULL|100000000.000|1970-01-01|1970-01-01 00:00:00|-infinity|NULL|abé\n|[]|NULL",
+                "6|NULL|NULL|NULL|3.4028235e+38|1.7976931348623157e+308|0.001|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+            ],
+            await Rows($"SELECT n, sm::text, i::text, b::text, r::text, f::text, m::text, d::text, t::text, (tz AT TIME ZONE 'UTC')::text, c::text, v, j::text, ok::text FROM \"{_schema}\".kinds ORDER BY n"));
     }
 }

@@ -68,7 +68,7 @@ public sealed class FuzzTests
             var text = Mutate(random, seed);
             try
             {
-                await new JsonRecordReader(Layout(), "s3://b/fuzz.json").ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (_, _) => ValueTask.CompletedTask, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+                await new JsonRecordReader(Layout(), "s3://b/fuzz.json").ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)), (b, _) => { b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
             }
             catch (RedshifterException ex)
             {
@@ -90,7 +90,7 @@ public sealed class FuzzTests
             if (random.Next(10) == 0) bytes[random.Next(bytes.Length)] = (byte)random.Next(0x80, 0x100); // invalid UTF-8 now and then
             try
             {
-                await new DelimitedRecordReader(Layout(), "s3://b/fuzz", new DelimitedOptions(csv, csv ? ',' : '|', random.Next(2))).ReadAsync(new MemoryStream(bytes), (_, _) => ValueTask.CompletedTask, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+                await new DelimitedRecordReader(Layout(), "s3://b/fuzz", new DelimitedOptions(csv, csv ? ',' : '|', random.Next(2))).ReadAsync(new MemoryStream(bytes), (b, _) => { b.Clear(); return ValueTask.FromResult(b); }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
             }
             catch (RedshifterException ex)
             {

@@ -1,0 +1,50 @@
+using Redshifter.Engine.Errors;
+
+namespace Redshifter.Engine.Loading;
+
+/// <summary>
+/// Rows of a Parquet file, as Redshift's COPY … FORMAT AS PARQUET reads them: the file's columns go into
+/// the table's columns by position, and their numbers must match. Values keep their Parquet type until
+/// the column takes them (<see cref="RowBatch.SetValue"/>); one row group is in memory at a time.
+/// </summary>
+internal sealed class ParquetRecordReader(RecordLayout layout, int batchSize = RowBatch.DefaultCapacity)
+{
+    public async Task ReadAsync(ParquetSource parquet, BatchSink sink, CancellationToken cancellationToken)
+    {
+        var uri = parquet.Source.Uri;
+        var columns = layout.Columns;
+        if (parquet.Fields.Count != columns.Length)
+            throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
+                $"{uri} has {parquet.Fields.Count} column(s) ({string.Join(", ", parquet.Fields.Select(f => f.Name))}) and the table has {columns.Length} ({string.Join(", ", columns.Select(c => c.Name))}): " +
+                "Parquet columns are loaded by position, so the counts must match. Nothing was loaded.",
+                "Export the file with the table's columns in the table's order, or change the table's config to match the file.", uri);
+
+        var batch = new RowBatch(layout, batchSize);
+        long row = 0;
+        for (var g = 0; g < parquet.RowGroupCount; g++)
+        {
+            var group = await parquet.ReadRowGroupAsync(g, cancellationToken).ConfigureAwait(false);
+            for (var r = 0; r < group.Rows; r++)
+            {
+                row++;
+                batch.BeginRow();
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    try
+                    {
+                        batch.SetValue(c, group.Value(c, r));
+                    }
+                    catch (ValueConversionException ex)
+                    {
+                        throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
+                            $"Bad record in {uri} at row {row:N0}, column '{columns[c].Name}' (Parquet column '{parquet.Fields[c].Name}'): {ex.Message}. Nothing was loaded.",
+                            "Fix the value in the file, or change the column's type in the config to one that takes it, then load again.", uri);
+                    }
+                }
+                batch.EndRow();
+                if (batch.IsFull) batch = await sink(batch, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        if (batch.Count > 0) await sink(batch, cancellationToken).ConfigureAwait(false);
+    }
+}
