@@ -1,4 +1,4 @@
-# Ctrl+C during a long COPY: PowerShell calls StopProcessing, which must cancel the COPY on the server and
+# Ctrl+C during a long COPY (3 M rows: a few seconds even for the fast loader): PowerShell calls StopProcessing, which must cancel the COPY on the server and
 # roll the load back. A child pwsh runs the load in a [powershell] instance (as a host does) and stops it
 # once PostgreSQL reports rows streaming in (pg_stat_progress_copy); it prints what it saw as JSON.
 BeforeAll {
@@ -9,7 +9,7 @@ BeforeAll {
     foreach ($d in '2017-07-10', '2017-07-11') { Send-TestS3Object -Bucket $bucket -Key "config_${schema}_t_${d}T00:00:00Z.yml" -Text $tableConfig }
     Send-TestS3Object -Bucket $bucket -Key "${schema}_t_2017-07-10T00:00:00Z.json.gz" -Bytes (New-TestJsonLinesGzip -Rows 1000 -FirstId -1000 -Day '2017-07-10')
     $big = "${schema}_t_2017-07-11T00:00:00Z.json.gz"
-    $bigRows = 1000000
+    $bigRows = 3000000
     Send-TestS3Object -Bucket $bucket -Key $big -Bytes (New-TestJsonLinesGzip -Rows $bigRows)
     # The table with rows: 1,000 of the day before and 1,000 in the big file's refresh window (which a load deletes first).
     $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table t -Date 2017-07-10T00:00:00Z | Select-Object -ExpandProperty Status"
