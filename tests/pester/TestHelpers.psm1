@@ -70,4 +70,38 @@ function Invoke-TestSql {
     if ($Scalar) { @($out)[0] } else { $out }
 }
 
-Export-ModuleMember -Function Get-RedshifterModulePath, Get-PwshPath, Invoke-ChildPwsh, New-TestBucket, Send-TestS3Object, Invoke-TestSql
+function New-TestJsonLinesGzip {
+    <#
+    .SYNOPSIS Gzipped JSON lines (bytes) of -Rows records {id, at, name, amount}: ids -FirstId.., times spread over -Day.
+    A compiled loop: PowerShell's own would take a minute for the million-row sources of the reliability suites.
+    #>
+    param([Parameter(Mandatory)] [int] $Rows, [long] $FirstId = 1, [string] $Day = '2017-07-11')
+    if (-not ('RedshifterTests.LargeSource' -as [type])) {
+        Add-Type -TypeDefinition @'
+namespace RedshifterTests {
+    public static class LargeSource {
+        public static byte[] JsonLinesGzip(int rows, long firstId, string day) {
+            var buffer = new System.IO.MemoryStream();
+            using (var gz = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest))
+            using (var w = new System.IO.StreamWriter(gz, new System.Text.UTF8Encoding(false), 1 << 16)) {
+                for (int i = 0; i < rows; i++) {
+                    long id = firstId + i;
+                    int s = i % 86400;
+                    w.Write("{\"id\":"); w.Write(id);
+                    w.Write(",\"at\":\""); w.Write(day); w.Write('T');
+                    w.Write((s / 3600).ToString("00")); w.Write(':'); w.Write((s / 60 % 60).ToString("00")); w.Write(':'); w.Write((s % 60).ToString("00"));
+                    w.Write("\",\"name\":\"row "); w.Write(id);
+                    w.Write("\",\"amount\":"); w.Write((id % 100000 / 100.0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    w.Write("}\n");
+                }
+            }
+            return buffer.ToArray();
+        }
+    }
+}
+'@
+    }
+    [RedshifterTests.LargeSource]::JsonLinesGzip($Rows, $FirstId, $Day)
+}
+
+Export-ModuleMember -Function Get-RedshifterModulePath, Get-PwshPath, Invoke-ChildPwsh, New-TestBucket, Send-TestS3Object, Invoke-TestSql, New-TestJsonLinesGzip

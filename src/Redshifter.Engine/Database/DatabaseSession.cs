@@ -55,6 +55,7 @@ public sealed class DatabaseSession : IAsyncDisposable
                     version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
                 }
                 var engine = settings.DialectOverride ?? DetectEngine(version);
+                await WatchForDeadClientAsync(connection, version, cancellationToken).ConfigureAwait(false);
                 var session = new DatabaseSession(connection, engine, version, settings);
                 session.Redactor = new SecretRedactor([settings.Password]);
                 return session;
@@ -74,6 +75,31 @@ public sealed class DatabaseSession : IAsyncDisposable
                 await connection.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
+        }
+    }
+
+    /// <summary>How often PostgreSQL checks, while a statement runs, that this client is still there.</summary>
+    internal const int ClientConnectionCheckMilliseconds = 2000;
+
+    /// <summary>
+    /// If this process dies (kill -9, a crashed scheduler) while a statement of the load runs, PostgreSQL
+    /// notices only when it next talks to the client: a load killed while its ALTER TABLE waited for a
+    /// reader's lock kept its transaction — and the table's advisory lock, so every later load of the
+    /// table waited — until that reader finished (the kill -9 suite measured 12 s for a 15 s reader).
+    /// PostgreSQL 14+ can check the socket while a statement runs: then it ends such a backend within
+    /// seconds. Not on Redshift (it reports version 8) nor older servers; a server that refuses the
+    /// setting is used as it is.
+    /// </summary>
+    private static async Task WatchForDeadClientAsync(NpgsqlConnection connection, string version, CancellationToken cancellationToken)
+    {
+        if (DetectEngine(version) != EngineKind.PostgreSQL || connection.PostgreSqlVersion.Major < 14) return;
+        try
+        {
+            await using var command = new NpgsqlCommand($"SET client_connection_check_interval = {ClientConnectionCheckMilliseconds}", connection);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException)
+        {
         }
     }
 

@@ -45,10 +45,21 @@ internal sealed class ParquetSource : IAsyncDisposable
     {
         var path = Path.Combine(Path.GetTempPath(), $"redshifter-{Guid.NewGuid():N}.parquet");
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        // On Unix DeleteOnClose is .NET deleting the file when it closes it, which a process killed with
+        // kill -9 never does: the spool file stayed in the temporary folder. Its name goes at once instead
+        // (the open handle keeps its data until closed). Windows deletes such a file when the process dies.
+        if (!OperatingSystem.IsWindows()) File.Delete(path);
         try
         {
             var body = await SourceStreams.OpenAsync(storage, source, onBytes, cancellationToken).ConfigureAwait(false);
-            await using (body.ConfigureAwait(false)) await body.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using (body.ConfigureAwait(false)) await body.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ReadException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw SourceStreams.ReadFailed(source, ex);
+            }
             file.Position = 0;
             ParquetReader reader;
             try

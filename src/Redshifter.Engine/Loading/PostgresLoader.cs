@@ -56,7 +56,7 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                         await using (parquet.ConfigureAwait(false)) await new ParquetRecordReader(layout).ReadAsync(parquet, Sink, stop.Token).ConfigureAwait(false);
                         continue;
                     }
-                    var stream = await OpenSourceAsync(() => SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token), o).ConfigureAwait(false);
+                    var stream = await OpenSourceAsync(() => SourceStreams.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token, log.Verbose), o).ConfigureAwait(false);
                     await using (stream.ConfigureAwait(false))
                     {
                         try
@@ -65,6 +65,11 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                                 await new JsonRecordReader(layout, o.Uri).ReadAsync(stream, Sink, stop.Token).ConfigureAwait(false);
                             else
                                 await new DelimitedRecordReader(layout, o.Uri, new DelimitedOptions(source.Format == DataFormat.Csv, source.Delimiter ?? (source.Format == DataFormat.Csv ? ',' : '|'), source.IgnoreHeader)).ReadAsync(stream, Sink, stop.Token).ConfigureAwait(false);
+                        }
+                        // Before the IOException case below: a broken S3 read is not a corrupt file.
+                        catch (S3ReadException ex) when (!stop.IsCancellationRequested)
+                        {
+                            throw SourceStreams.ReadFailed(o, ex);
                         }
                         catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException or ICSharpCode.SharpZipLib.SharpZipBaseException && !stop.IsCancellationRequested)
                         {

@@ -36,9 +36,9 @@ internal static class SourceStreams
     /// The object's bytes, decompressed. S3 is read ahead on its own task (up to 8 MB), so that the
     /// network, the decompression and the decoding overlap. <paramref name="onBytes"/> counts bytes read from S3.
     /// </summary>
-    public static async Task<Stream> OpenAsync(S3Storage storage, SourceObject source, Action<long> onBytes, CancellationToken cancellationToken)
+    public static async Task<Stream> OpenAsync(S3Storage storage, SourceObject source, Action<long> onBytes, CancellationToken cancellationToken, Action<string>? onResume = null)
     {
-        var raw = await storage.OpenReadAsync(source.Bucket, source.Key, cancellationToken).ConfigureAwait(false);
+        var raw = await storage.OpenReadAsync(source.Bucket, source.Key, cancellationToken, onResume).ConfigureAwait(false);
         var ahead = new ReadAheadStream(raw, onBytes, cancellationToken);
         return source.Compression switch
         {
@@ -48,6 +48,12 @@ internal static class SourceStreams
             _ => ahead,
         };
     }
+
+    /// <summary>S3 stopped answering in the middle of the object (and resuming failed): a CopyFailed that says so, not "corrupt data".</summary>
+    public static RedshifterException ReadFailed(SourceObject source, S3ReadException ex) => new(
+        ErrorIds.CopyFailed, ErrorKind.ResourceUnavailable,
+        $"Reading from S3 failed in the middle of the load: {ex.Message}. Nothing was loaded.",
+        "Check that S3 (or AWS_ENDPOINT_URL_S3, if set) is reachable and healthy, then run the load again; the table was not changed.", source.Uri, ex);
 
     /// <summary>Turns decompression failures into a CopyFailed that names the object.</summary>
     public static RedshifterException Corrupt(SourceObject source, Exception ex) => new(

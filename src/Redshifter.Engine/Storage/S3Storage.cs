@@ -28,7 +28,7 @@ public sealed class S3Storage : IDisposable
     private readonly IAmazonS3 _client;
     private long _requests;
 
-    /// <summary>S3 requests sent so far (each retry counts).</summary>
+    /// <summary>S3 requests made so far (a request the SDK retried counts once).</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
 
     /// <summary>Where the credentials came from (a name, never a value), for -Debug.</summary>
@@ -53,6 +53,9 @@ public sealed class S3Storage : IDisposable
     public static S3Storage Create(S3Settings settings, IEnvironment env)
     {
         var (credentials, source) = ResolveCredentials(settings, env);
+        // Retries are the SDK's (v4: standard mode, 3 attempts; AWS_RETRY_MODE and AWS_MAX_ATTEMPTS change
+        // them): 500/503 and refused connections are retried (S3FaultTests). A response body that breaks
+        // off is not the SDK's to retry: OpenReadAsync resumes it.
         var config = new AmazonS3Config
         {
             RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region),
@@ -167,11 +170,18 @@ public sealed class S3Storage : IDisposable
         }
     }
 
-    /// <summary>Opens the object for reading; the caller disposes the stream.</summary>
-    public async Task<Stream> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the object for reading; the caller disposes the stream. The SDK retries failed requests, but
+    /// not a response body that breaks off (connection reset, server restarted): the stream resumes
+    /// such a read itself, where it stopped, with a ranged GET of the same version (If-Match its ETag).
+    /// When it cannot — no progress after <see cref="ResumingStream.MaxConsecutiveResumes"/> tries, or the
+    /// object changed — a read throws <see cref="S3ReadException"/>, which says how far it got and why.
+    /// <paramref name="onResume"/> hears of each resumption (for -Verbose).
+    /// </summary>
+    public async Task<Stream> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken, Action<string>? onResume = null)
     {
         var response = await Call(bucket, key, () => _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken)).ConfigureAwait(false);
-        return new OwnedStream(response.ResponseStream, response);
+        return new ResumingStream(this, bucket, key, response, onResume);
     }
 
     /// <summary>Reads a whole (small) object as text: configs and manifests.</summary>
@@ -248,26 +258,128 @@ public sealed class S3Storage : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>A response stream that also disposes its response.</summary>
-    private sealed class OwnedStream(Stream inner, IDisposable owner) : Stream
+    /// <summary>
+    /// A GetObject response body that resumes after a mid-way failure (see <see cref="OpenReadAsync"/>).
+    /// It owns the current response and disposes it.
+    /// </summary>
+    private sealed class ResumingStream : Stream
     {
+        /// <summary>Resumptions in a row that brought no byte: then the read fails.</summary>
+        internal const int MaxConsecutiveResumes = 3;
+        /// <summary>Resumptions of one object in all: a bound even for a connection that always breaks after some progress.</summary>
+        internal const int MaxResumes = 100;
+
+        private readonly S3Storage _storage;
+        private readonly string _bucket;
+        private readonly string _key;
+        private readonly string? _etag;
+        private readonly long _length;
+        private readonly Action<string>? _onResume;
+        private GetObjectResponse _response;
+        private long _position;
+        private int _consecutive;
+        private int _resumes;
+
+        public ResumingStream(S3Storage storage, string bucket, string key, GetObjectResponse response, Action<string>? onResume)
+        {
+            _storage = storage;
+            _bucket = bucket;
+            _key = key;
+            _response = response;
+            _etag = response.ETag;
+            _length = response.ContentLength;
+            _onResume = onResume;
+        }
+
+        private string Uri => S3Uri.Format(_bucket, _key);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                try
+                {
+                    var n = await _response.ResponseStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    if (n == 0 && buffer.Length > 0 && _length > 0 && _position < _length)
+                        throw new IOException($"the response ended after {_position:N0} of {_length:N0} bytes");
+                    if (n > 0) { _position += n; _consecutive = 0; }
+                    return n;
+                }
+                catch (Exception ex) when (IsBrokenRead(ex) && !cancellationToken.IsCancellationRequested)
+                {
+                    if (_length > 0 && _position >= _length) return 0; // every byte arrived; only the connection's end failed
+                    await ResumeAsync(ex, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private static bool IsBrokenRead(Exception ex) =>
+            ex is IOException and not S3ReadException or HttpRequestException or System.Net.Sockets.SocketException or TimeoutException or AmazonClientException;
+
+        // Reopens the object at the current position; gives up with S3ReadException when it cannot.
+        private async Task ResumeAsync(Exception failure, CancellationToken cancellationToken)
+        {
+            var reason = failure;
+            var tries = 0;
+            _response.Dispose();
+            while (true)
+            {
+                if (_consecutive >= MaxConsecutiveResumes || _resumes >= MaxResumes || _length <= 0)
+                    throw new S3ReadException(
+                        $"{Uri} broke off after {_position:N0} of {_length:N0} bytes and could not be resumed ({tries} {(tries == 1 ? "try" : "tries")}): {reason.Message}", reason);
+                _consecutive++;
+                _resumes++;
+                tries++;
+                _onResume?.Invoke($"{Uri}: the read broke off after {_position:N0} of {_length:N0} bytes ({reason.Message}); resuming there (try {_consecutive} of {MaxConsecutiveResumes}).");
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * _consecutive), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var request = new GetObjectRequest { BucketName = _bucket, Key = _key, ByteRange = new ByteRange(_position, _length - 1) };
+                    if (_etag != null) request.EtagToMatch = _etag; // the same version, or 412
+                    var response = await _storage._client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                    if (_etag != null && response.ETag != null && response.ETag != _etag)
+                    {
+                        response.Dispose();
+                        throw new S3ReadException($"{Uri} changed while it was being read (ETag {_etag} became {response.ETag}); nothing of it is kept", null);
+                    }
+                    _response = response;
+                    return;
+                }
+                catch (AmazonServiceException ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
+                {
+                    throw new S3ReadException($"{Uri} changed while it was being read (its ETag no longer matches); nothing of it is kept", ex);
+                }
+                catch (Exception ex) when ((ex is AmazonServiceException || IsBrokenRead(ex)) && !cancellationToken.IsCancellationRequested)
+                {
+                    reason = ex; // the SDK already retried this request: count it and try again, or give up
+                }
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override long Length => _length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
         public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         protected override void Dispose(bool disposing)
         {
-            if (disposing) { inner.Dispose(); owner.Dispose(); }
+            if (disposing) _response.Dispose();
             base.Dispose(disposing);
         }
     }
 }
+
+/// <summary>
+/// Reading an S3 object broke off and could not be resumed. An IOException (streams fail with those),
+/// distinct from corrupt data: the loader reports it as an S3 failure, not as a bad file.
+/// </summary>
+internal sealed class S3ReadException(string message, Exception? inner) : IOException(message, inner);

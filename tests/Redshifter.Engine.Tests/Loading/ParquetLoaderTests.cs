@@ -48,6 +48,23 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_spool_file_has_no_name_while_it_is_read_so_a_killed_load_leaves_none()
+    {
+        // Windows deletes a delete-on-close file when the process dies; elsewhere the name must go at once.
+        if (OperatingSystem.IsWindows()) return;
+        await _storage.PutAsync(_bucket, "spool.parquet", await ParquetTestData.AllTypesAsync(10), CancellationToken.None);
+        var before = Directory.GetFiles(Path.GetTempPath(), "redshifter-*.parquet").ToHashSet(StringComparer.Ordinal);
+        var source = await ParquetSource.OpenAsync(_storage, new SourceObject(_bucket, "spool.parquet", Compression.None), _ => { }, CancellationToken.None);
+        await using (source)
+        {
+            var spooled = Directory.GetFiles(Path.GetTempPath(), "redshifter-*.parquet").Except(before, StringComparer.Ordinal).ToList();
+            Assert.True(spooled.Count == 0, "a spool file has a name while it is read: " + string.Join(", ", spooled));
+            var group = await source.ReadRowGroupAsync(0, CancellationToken.None); // and it still reads
+            Assert.Equal(10, group.Rows);
+        }
+    }
+
+    [Fact]
     public async Task Every_mapped_type_loads_with_its_value_and_nulls()
     {
         var outcome = await Copy(await ParquetTestData.AllTypesAsync(10));

@@ -32,6 +32,15 @@ public sealed class FaultTests(ServersFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task PostgreSQL_checks_during_a_statement_that_the_client_is_still_there()
+    {
+        // So that a killed load's backend (and its advisory lock) goes within seconds even while it waits
+        // for a lock; the kill -9 suite (make test-long) shows the effect.
+        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
+        Assert.Equal("2s", await session.ScalarAsync("SHOW client_connection_check_interval", null, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task An_unreachable_database_fails_within_the_connect_timeout_naming_host_and_port()
     {
         var settings = fixture.Database with { Port = 1, ConnectTimeoutSeconds = 3 };
