@@ -29,7 +29,9 @@ BeforeAll {
     `$env:REDSHIFT_DIALECT = 'Redshift'
     Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table brand_new -Config '$localConfig' -WhatIf -Verbose -Debug
     Invoke-RedshiftCopy -Uri 's3://$bucket/${schema}_t_2015-07-01T00:00:00Z.json' -Schema $schema -Table t -WhatIf -Verbose -Debug
+    Invoke-RedshiftCopy -Uri 's3://$bucket/${schema}_t_2015-07-01T00:00:00Z.json' -Schema $schema -Table t -Mode Upsert -UpsertKey id -WhatIf -Verbose -Debug
     Remove-Item Env:REDSHIFT_DIALECT
+    Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table t -Force -Mode Upsert -UpsertKey id -PrecombineKey time -Verbose -Debug
     Invoke-S3ToRedshift -Bucket no-such-bucket-sec -Schema $schema -Table t -Verbose -Debug
     Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table bad -Verbose -Debug
     `$env:REDSHIFT_PASSWORD = '$wrongPassword'
@@ -58,6 +60,8 @@ Describe 'Secrets' {
         $text | Should -Match 'not a number'                                 # the bad default reached PostgreSQL
         $text | Should -Match 'credentials from environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN'   # -Debug
         $text | Should -Match 'SQL: INSERT INTO'                                                                                     # -Verbose
+        $text | Should -Match 'COPY "redshifter_staging" FROM'                                                                       # the upsert's Redshift COPY
+        $text | Should -Match 'merged by id'                                                                                         # the upsert ran
     }
 
     It 'never shows the database password' {
