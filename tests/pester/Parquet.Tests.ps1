@@ -41,4 +41,11 @@ Describe 'Parquet' {
         $r.RowsLoaded | Should -Be 20
         Invoke-TestSql -Scalar "SELECT count(*) FILTER (WHERE qty IS NULL) || '/' || sum(amount) FROM $schema.orders" | Should -Be '4/164.00'  # ids 1..20 less the four NULL rows: 160 + 16 × 0.25
     }
+
+    It 'reviews the Redshift SQL for the existing table too (its missing sort key on PostgreSQL is no mismatch)' {
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table orders -Force -WhatIf" -Environment @{ REDSHIFT_DIALECT = 'Redshift'; REDSHIFT_IAM_ROLE = 'arn:aws:iam::123456789012:role/R' }
+        $r.ExitCode | Should -Be 0 -Because ($r.Output -join "`n")
+        $r.Output | Should -Match "COPY `"$schema`".`"orders`" FROM"
+        Invoke-TestSql -Scalar "SELECT count(*) FROM $schema.orders" | Should -Be 20
+    }
 }

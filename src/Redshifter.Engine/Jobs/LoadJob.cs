@@ -104,7 +104,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
             log.Verbose($"{name}: {(freshness.IsStale ? "stale, loaded because of -Force: " : "")}{freshness.Reason}");
 
             var positional = source.Format is DataFormat.Csv or DataFormat.Delimited or DataFormat.Parquet;
-            var plan = TableUpdater.Plan(dialect, config, state, positional);
+            var plan = TableUpdater.Plan(dialect, config, state, positional, session.CatalogDialect);
             log.Verbose($"{name}: {TableUpdater.Describe(plan)}.");
 
             // The table's columns once the plan has run: its own (in its order), then the ones added.

@@ -14,12 +14,17 @@ public sealed record TableChangePlan(TableAction Action, IReadOnlyList<string> S
 /// <summary>Creates a table from its config, or adds the config's new columns; refuses any other difference.</summary>
 public static class TableUpdater
 {
-    /// <summary>The plan for a table in <paramref name="state"/>; a SchemaMismatch (listing every mismatch) when the table cannot be brought up to the config.</summary>
-    public static TableChangePlan Plan(SqlDialect dialect, TableConfig config, TableState state, bool positional)
+    /// <summary>
+    /// The plan for a table in <paramref name="state"/>; a SchemaMismatch (listing every mismatch) when the
+    /// table cannot be brought up to the config. <paramref name="catalog"/> is the dialect of the server the
+    /// state was read from: distribution and sort keys are compared only where it has them (reviewing
+    /// Redshift SQL against PostgreSQL, an existing table has none to compare).
+    /// </summary>
+    public static TableChangePlan Plan(SqlDialect dialect, TableConfig config, TableState state, bool positional, SqlDialect? catalog = null)
     {
         if (!state.Exists)
             return new TableChangePlan(TableAction.Created, [dialect.CreateSchemaIfMissing(config.Schema), dialect.CreateTable(config)], []);
-        var diff = TableDiff.Compare(config, state.Columns, positional, dialect.HasDistributionKeys);
+        var diff = TableDiff.Compare(config, state.Columns, positional, (catalog ?? dialect).HasDistributionKeys && dialect.HasDistributionKeys);
         if (diff.Mismatches.Count > 0) throw diff.ToError(config);
         if (diff.ColumnsToAdd.Count == 0) return new TableChangePlan(TableAction.Unchanged, [], []);
         return new TableChangePlan(TableAction.Altered,
@@ -46,7 +51,7 @@ public static class TableUpdater
         if (session.Dialect.SerializeLoadsSql is { } serialize)
             await session.ScalarAsync(serialize, transaction, cancellationToken, new Dictionary<string, object?> { ["lock_name"] = name }).ConfigureAwait(false);
         var state = await TableInspector.InspectAsync(session, config.Schema, config.Table, null, transaction, cancellationToken).ConfigureAwait(false);
-        var plan = Plan(session.Dialect, config, state, positional);
+        var plan = Plan(session.Dialect, config, state, positional, session.CatalogDialect);
         log.Verbose($"{name}: {(state.Exists ? $"exists with {state.Columns.Count} column(s)" : "does not exist")}; {Describe(plan)}.");
         if (plan.Action == TableAction.Unchanged) return (plan, false);
         var statements = plan.Statements.Select(session.Redactor.Redact).ToList();
