@@ -18,6 +18,8 @@ namespace Redshifter.TestServers;
 /// briefly failing S3 does, and what the SDK's retries must carry through.</item>
 /// <item><see cref="CutResponsesAfterBytes"/>: a response that reaches that many bytes is cut there (the
 /// connection is reset), at most <see cref="CutsLeft"/> times — a network that drops mid-object.</item>
+/// <item><see cref="StallInsteadOfCut"/>: a cut response is not reset but goes silent, its connection
+/// open, until the proxy is disposed — a server or network that stalls without closing.</item>
 /// <item><see cref="StopAfterResponseBytes"/>: when a response reaches that many bytes the "server stops":
 /// every connection is reset and nothing listens on the port any more (connection refused).</item>
 /// </list>
@@ -48,6 +50,9 @@ public sealed class FaultProxy : IDisposable
 
     /// <summary>How many more responses may be cut; after that, responses pass whole.</summary>
     public int CutsLeft { get => Volatile.Read(ref _cutsLeft); set => Volatile.Write(ref _cutsLeft, value); }
+
+    /// <summary>With <see cref="CutResponsesAfterBytes"/>: hold the connection open and silent instead of resetting it.</summary>
+    public bool StallInsteadOfCut { get; set; }
 
     /// <summary>Stop the whole server once a response has sent this many bytes; -1 = never.</summary>
     public long StopAfterResponseBytes { get; set; } = -1;
@@ -190,6 +195,10 @@ public sealed class FaultProxy : IDisposable
                 {
                     await to.SendAsync(buffer.AsMemory(0, (int)(cutAt - sent)), SocketFlags.None).ConfigureAwait(false);
                     Interlocked.Increment(ref _cuts);
+                    if (limit.StallInsteadOfCut)
+                    {
+                        try { await Task.Delay(Timeout.Infinite, _stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
+                    }
                     Reset(to);
                     Reset(from);
                     return;

@@ -28,6 +28,13 @@ public sealed class S3Storage : IDisposable
     private readonly IAmazonS3 _client;
     private long _requests;
 
+    /// <summary>
+    /// How long a read of an object's body may bring no byte before the connection counts as broken and
+    /// the read is resumed (see <see cref="OpenReadAsync"/>): without it, an S3 that stalls without closing
+    /// the connection would hold a load (and its table's lock) until someone pressed Ctrl+C.
+    /// </summary>
+    public TimeSpan ReadIdleTimeout { get; internal set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>S3 requests made so far (a request the SDK retried counts once).</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
 
@@ -299,7 +306,19 @@ public sealed class S3Storage : IDisposable
             {
                 try
                 {
-                    var n = await _response.ResponseStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    int n;
+                    using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        idle.CancelAfter(_storage.ReadIdleTimeout);
+                        try
+                        {
+                            n = await _response.ResponseStream.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            throw new TimeoutException($"no data came for {_storage.ReadIdleTimeout.TotalSeconds:N0} s");
+                        }
+                    }
                     if (n == 0 && buffer.Length > 0 && _length > 0 && _position < _length)
                         throw new IOException($"the response ended after {_position:N0} of {_length:N0} bytes");
                     if (n > 0) { _position += n; _consecutive = 0; }

@@ -103,6 +103,30 @@ public sealed class S3FaultTests(ServersFixture fixture, ITestOutputHelper outpu
         Assert.Equal((Rows + OldRows / 2, (long)Rows * (Rows + 1) / 2 + -(long)(OldRows / 2) * (OldRows / 2)), await CountAndSumAsync(schema));
     }
 
+    [Fact]
+    public async Task A_read_that_stalls_without_closing_is_resumed_after_the_idle_timeout()
+    {
+        var (bucket, schema) = await NewTableWithOldRowsAsync();
+        using var proxy = FaultProxy.Start(fixture.Servers.S3.Port);
+        proxy.CutResponsesAfterBytes = 300 * 1024;
+        proxy.CutsLeft = 1;
+        proxy.StallInsteadOfCut = true; // the connection stays open and silent
+        using var storage = StorageThrough(proxy);
+        storage.ReadIdleTimeout = TimeSpan.FromSeconds(2);
+        var log = new ListLog();
+
+        var clock = Stopwatch.StartNew();
+        var outcome = await new LoadJob(fixture.Database, storage, log, AlwaysApprove.Instance)
+            .RunAsync(new LoadRequest { Bucket = bucket, Schema = schema, Table = "t", Force = true }, CancellationToken.None);
+        output.WriteLine($"{outcome.Status} in {clock.Elapsed.TotalSeconds:N1} s: " + string.Join(" | ", log.Messages.Where(m => m.Contains("resuming", StringComparison.Ordinal))));
+
+        Assert.True(outcome.Status == LoadStatus.Loaded, outcome.Message);
+        Assert.Equal(1, proxy.Cuts);
+        Assert.Contains(log.Messages, m => m.Contains("no data came for 2 s", StringComparison.Ordinal) && m.Contains("resuming there", StringComparison.Ordinal));
+        Assert.Equal(Rows, outcome.RowsLoaded);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the stalled load took {clock.Elapsed}");
+    }
+
     private S3Storage StorageThrough(FaultProxy proxy)
     {
         var env = fixture.Environment(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_S3"] = proxy.Endpoint });
