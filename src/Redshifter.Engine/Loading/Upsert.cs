@@ -59,19 +59,21 @@ public sealed class Upsert(TableLoader loader, IEngineLog log)
     /// <summary>Every statement of the upsert, in order, secrets redacted (for -WhatIf and -Confirm).</summary>
     public async Task<IReadOnlyList<string>> DescribeAsync(DatabaseSession session, SourceFile source, IReadOnlyList<string> columns, UpsertKeys keys, CancellationToken cancellationToken)
     {
-        var dialect = session.Dialect;
-        var statements = new List<string> { dialect.CreateStagingTable(source.Schema, source.Table) };
+        var plan = Statements.For(session, source, columns, keys);
+        var statements = new List<string> { plan.CreateStaging };
         statements.AddRange(await loader.DescribeAsync(session, source, columns, cancellationToken, SqlDialect.StagingTable).ConfigureAwait(false));
-        statements.AddRange(MergeStatements(session, source, columns, keys));
+        if (plan.KeepLatest != null) statements.Add(plan.KeepLatest);
+        statements.AddRange(plan.Merge);
+        statements.AddRange(plan.Drops);
         return statements;
     }
 
     public async Task<UpsertCounts> RunAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, IReadOnlyList<string> columns, UpsertKeys keys, CancellationToken cancellationToken)
     {
         var dialect = session.Dialect;
-        var (schema, table) = (source.Schema, source.Table);
-        var name = $"{schema}.{table}";
-        await session.ExecuteAsync(dialect.CreateStagingTable(schema, table), transaction, log, cancellationToken).ConfigureAwait(false);
+        var plan = Statements.For(session, source, columns, keys);
+        var name = $"{source.Schema}.{source.Table}";
+        await session.ExecuteAsync(plan.CreateStaging, transaction, log, cancellationToken).ConfigureAwait(false);
         var loaded = await loader.LoadAsync(session, transaction, source, cancellationToken, SqlDialect.StagingTable).ConfigureAwait(false);
 
         var nullKeys = await CountAsync(session, dialect.CountNullKeys(SqlDialect.StagingTable, keys.Key), transaction, cancellationToken).ConfigureAwait(false);
@@ -80,14 +82,12 @@ public sealed class Upsert(TableLoader loader, IEngineLog log)
                 $"{nullKeys:N0} record(s) of {source.Uri} have no value in the upsert key ({keys}), so they could never be matched. Nothing was loaded into {name}.",
                 "Fill the key in those records, or choose other key columns with -UpsertKey.", source.Uri);
 
-        var merged = SqlDialect.StagingTable;
-        long distinct;
-        if (keys.PrecombineKey is { } precombine)
+        long distinct = loaded;
+        if (plan.KeepLatest != null)
         {
-            await session.ExecuteAsync(dialect.KeepLatestPerKey(columns, keys.Key, precombine), transaction, log, cancellationToken).ConfigureAwait(false);
-            merged = SqlDialect.LatestStagingTable;
-            distinct = await CountAsync(session, dialect.CountRows(merged), transaction, cancellationToken).ConfigureAwait(false);
-            if (distinct < loaded) log.Verbose($"{name}: {loaded - distinct:N0} older row(s) of repeated keys dropped (the greatest {precombine} of each key is kept).");
+            await session.ExecuteAsync(plan.KeepLatest, transaction, log, cancellationToken).ConfigureAwait(false);
+            distinct = await CountAsync(session, dialect.CountRows(plan.Merged), transaction, cancellationToken).ConfigureAwait(false);
+            if (distinct < loaded) log.Verbose($"{name}: {loaded - distinct:N0} older row(s) of repeated keys dropped (the greatest {keys.PrecombineKey} of each key is kept).");
         }
         else
         {
@@ -100,51 +100,43 @@ public sealed class Upsert(TableLoader loader, IEngineLog log)
                     session.Redactor.Redact($"The key ({value}) occurs {reader.GetValue(keys.Key.Count)} times in {source.Uri}, and an upsert needs one row per key. Nothing was loaded into {name}."),
                     "Give -PrecombineKey <column> to keep, for each key, the row with the greatest value of that column (e.g. an update timestamp), or remove the duplicates from the file.", source.Uri);
             }
-            distinct = loaded;
         }
 
-        long updated, inserted;
-        if (session.SupportsMerge)
-        {
-            updated = await CountAsync(session, dialect.CountMatchedRows(schema, table, merged, keys.Key), transaction, cancellationToken).ConfigureAwait(false);
-            await session.ExecuteAsync(dialect.Merge(schema, table, merged, columns, keys.Key), transaction, log, cancellationToken).ConfigureAwait(false);
-            inserted = distinct - updated;
-        }
-        else
-        {
-            updated = await session.ExecuteAsync(dialect.DeleteMatchedRows(schema, table, merged, keys.Key), transaction, log, cancellationToken).ConfigureAwait(false);
-            inserted = await session.ExecuteAsync(dialect.InsertStagedRows(schema, table, merged, columns), transaction, log, cancellationToken).ConfigureAwait(false) - updated;
-        }
-        foreach (var drop in DropStatements(dialect, keys)) await session.ExecuteAsync(drop, transaction, log, cancellationToken).ConfigureAwait(false);
+        // MERGE: the matched rows, counted first, are the updates. DELETE + INSERT: the deleted rows are.
+        var updated = session.SupportsMerge
+            ? await CountAsync(session, dialect.CountMatchedRows(source.Schema, source.Table, plan.Merged, keys.Key), transaction, cancellationToken).ConfigureAwait(false)
+            : -1;
+        var affected = new List<long>();
+        foreach (var sql in plan.Merge) affected.Add(await session.ExecuteAsync(sql, transaction, log, cancellationToken).ConfigureAwait(false));
+        if (!session.SupportsMerge) updated = affected[0];
+        var inserted = distinct - updated;
+        foreach (var drop in plan.Drops) await session.ExecuteAsync(drop, transaction, log, cancellationToken).ConfigureAwait(false);
         log.Verbose($"{name}: merged by {keys}: {updated:N0} row(s) updated, {inserted:N0} inserted.");
         return new UpsertCounts(loaded, updated, inserted);
     }
 
-    private static IEnumerable<string> MergeStatements(DatabaseSession session, SourceFile source, IReadOnlyList<string> columns, UpsertKeys keys)
+    /// <summary>
+    /// The upsert's statements, chosen once for both -WhatIf and the run: the staging table, the
+    /// precombine step (if any), the merge (MERGE, or DELETE … USING then INSERT), and the drops.
+    /// </summary>
+    private sealed record Statements(string CreateStaging, string? KeepLatest, string Merged, IReadOnlyList<string> Merge, IReadOnlyList<string> Drops)
     {
-        var dialect = session.Dialect;
-        var merged = SqlDialect.StagingTable;
-        if (keys.PrecombineKey is { } precombine)
+        public static Statements For(DatabaseSession session, SourceFile source, IReadOnlyList<string> columns, UpsertKeys keys)
         {
-            yield return dialect.KeepLatestPerKey(columns, keys.Key, precombine);
-            merged = SqlDialect.LatestStagingTable;
+            var dialect = session.Dialect;
+            var (schema, table) = (source.Schema, source.Table);
+            var merged = keys.PrecombineKey != null ? SqlDialect.LatestStagingTable : SqlDialect.StagingTable;
+            IReadOnlyList<string> merge = session.SupportsMerge
+                ? [dialect.Merge(schema, table, merged, columns, keys.Key)]
+                : [dialect.DeleteMatchedRows(schema, table, merged, keys.Key), dialect.InsertStagedRows(schema, table, merged, columns)];
+            IReadOnlyList<string> drops = keys.PrecombineKey != null
+                ? [dialect.DropTable(SqlDialect.LatestStagingTable), dialect.DropTable(SqlDialect.StagingTable)]
+                : [dialect.DropTable(SqlDialect.StagingTable)];
+            return new Statements(
+                dialect.CreateStagingTable(schema, table),
+                keys.PrecombineKey is { } precombine ? dialect.KeepLatestPerKey(columns, keys.Key, precombine) : null,
+                merged, merge, drops);
         }
-        if (session.SupportsMerge)
-        {
-            yield return dialect.Merge(source.Schema, source.Table, merged, columns, keys.Key);
-        }
-        else
-        {
-            yield return dialect.DeleteMatchedRows(source.Schema, source.Table, merged, keys.Key);
-            yield return dialect.InsertStagedRows(source.Schema, source.Table, merged, columns);
-        }
-        foreach (var drop in DropStatements(dialect, keys)) yield return drop;
-    }
-
-    private static IEnumerable<string> DropStatements(SqlDialect dialect, UpsertKeys keys)
-    {
-        if (keys.PrecombineKey != null) yield return dialect.DropTable(SqlDialect.LatestStagingTable);
-        yield return dialect.DropTable(SqlDialect.StagingTable);
     }
 
     private static async Task<long> CountAsync(DatabaseSession session, string sql, DatabaseTransaction transaction, CancellationToken cancellationToken) =>
