@@ -148,6 +148,32 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_manifest_of_Parquet_files_loads_every_entry()
+    {
+        await _storage.PutAsync(_bucket, "part-1.parquet", await ParquetTestData.AllTypesAsync(7), CancellationToken.None);
+        await _storage.PutAsync(_bucket, "part-2.parquet", await ParquetTestData.AllTypesAsync(12, rowGroups: 2), CancellationToken.None);
+        await _storage.PutTextAsync(_bucket, "orders.manifest",
+            $"{{\"entries\":[{{\"url\":\"s3://{_bucket}/part-1.parquet\",\"mandatory\":true}},{{\"url\":\"s3://{_bucket}/part-2.parquet\",\"mandatory\":true}}]}}");
+        var source = await Manifest.DescribeAsync(_storage, new SourceFile { Bucket = _bucket, Key = "orders.manifest", Schema = _schema, Table = "orders", IsManifest = true }, false, false, CancellationToken.None);
+        Assert.Equal(DataFormat.Parquet, source.Format);
+        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, source, true, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+        Assert.Equal(19, outcome.RowsLoaded);
+        Assert.Equal(["19|106"], await Rows($"SELECT count(*), sum(id) FROM \"{_schema}\".orders"));
+    }
+
+    [Fact]
+    public async Task A_Parquet_file_upserts_by_key()
+    {
+        await Copy(await ParquetTestData.AllTypesAsync(10));
+        await Sql($"UPDATE \"{_schema}\".orders SET name = 'old' WHERE id <= 3");
+        await _storage.PutAsync(_bucket, "more.parquet", await ParquetTestData.AllTypesAsync(12, rowGroups: 3), CancellationToken.None);
+        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile { Bucket = _bucket, Key = "more.parquet", Schema = _schema, Table = "orders", Format = DataFormat.Parquet },
+            false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None, new UpsertRequest(["id"], null));
+        Assert.Equal((12L, 10L, 2L), (outcome.RowsLoaded, outcome.RowsUpdated, outcome.RowsInserted));
+        Assert.Equal(["12|0|n12"], await Rows($"SELECT count(*), count(*) FILTER (WHERE name = 'old'), max(name) FILTER (WHERE id = 12) FROM \"{_schema}\".orders"));
+    }
+
+    [Fact]
     public async Task Discovery_prefers_parquet_and_the_job_creates_and_loads_the_table()
     {
         var date = "2024-03-01T00:00:00Z";
