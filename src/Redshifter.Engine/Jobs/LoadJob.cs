@@ -28,7 +28,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         try
         {
             if (request.Mode == LoadMode.Upsert && request.Truncate)
-                throw RedshifterException.InvalidArgument("-Truncate and -Mode Upsert contradict each other: an upsert keeps the rows the file does not mention.", "Use one of them: -Truncate to replace every row, or -Mode Upsert to merge the file's rows by key.", name);
+                throw UpsertKeys.TruncateConflict(name);
             log.Progress(name, "finding the source", -1);
             source = await new SourceLocator(storage, log).FindAsync(
                 new SourceQuery { Bucket = request.Bucket, Prefix = request.Prefix, Schema = request.Schema, Table = request.Table, Date = request.Date, Config = request.Config },

@@ -23,7 +23,7 @@ public static class CopyRunner
     public static async Task<CopyOutcome> CopyAsync(DatabaseSettings settings, S3Storage storage, SourceFile source, bool truncate, IEngineLog log, IChangeApproval approval, CancellationToken cancellationToken, UpsertRequest? upsert = null)
     {
         if (upsert != null && truncate)
-            throw RedshifterException.InvalidArgument("-Truncate and -Mode Upsert contradict each other: an upsert keeps the rows the file does not mention.", "Use one of them: -Truncate to replace every row, or -Mode Upsert to merge the file's rows by key.", $"{source.Schema}.{source.Table}");
+            throw UpsertKeys.TruncateConflict($"{source.Schema}.{source.Table}");
         var started = System.Diagnostics.Stopwatch.StartNew();
         var target = $"{source.Schema}.{source.Table}";
         await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,11 @@ public sealed record UpsertKeys(IReadOnlyList<string> Key, string? PrecombineKey
     }
 
     public override string ToString() => string.Join(", ", Key);
+
+    /// <summary>The error for -Truncate with -Mode Upsert, refused by the cmdlets and by the engine alike.</summary>
+    public static RedshifterException TruncateConflict(string target) => RedshifterException.InvalidArgument(
+        "-Truncate and -Mode Upsert contradict each other: an upsert keeps the rows the file does not mention.",
+        "Use one of them: -Truncate to replace every row, or -Mode Upsert to merge the file's rows by key.", target);
 }
 
 /// <summary>What an upsert did: rows copied from the file, and of the rows merged, how many replaced a row and how many were new.</summary>

@@ -57,7 +57,7 @@ internal static class Arguments
             return null;
         }
         if (truncate)
-            throw RedshifterException.InvalidArgument("-Truncate and -Mode Upsert contradict each other: an upsert keeps the rows the file does not mention.", "Use one of them: -Truncate to replace every row, or -Mode Upsert to merge the file's rows by key.", "Truncate");
+            throw Engine.Loading.UpsertKeys.TruncateConflict("Truncate");
         var key = Names(upsertKey ?? [], "UpsertKey");
         return new Engine.Loading.UpsertRequest(key, string.IsNullOrEmpty(precombineKey) ? null : Name(precombineKey, "PrecombineKey"));
     }

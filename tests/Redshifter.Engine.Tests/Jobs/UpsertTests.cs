@@ -140,8 +140,7 @@ public sealed class UpsertTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(before, await Rows());
 
         // The staging tables never outlive a load: the next upsert in a fresh session starts clean.
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        Assert.Equal(0L, Convert.ToInt64(await session.ScalarAsync("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'redshifter_staging%'", null, CancellationToken.None), CultureInfo.InvariantCulture));
+        Assert.Equal(["0"], await fixture.RowsAsync("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'redshifter_staging%'"));
     }
 
     [Fact]
@@ -152,8 +151,7 @@ public sealed class UpsertTests(ServersFixture fixture) : IAsyncLifetime
         await _storage.PutTextAsync(_bucket, $"config_{_schema}_customers_2024-01-01T00:00:00Z.yml", Config().Replace("      primarykey: true\n", "", StringComparison.Ordinal));
         var noKey = await Load("2024-01-01T00:00:00Z");
         Assert.Contains("needs a key", noKey.Message, StringComparison.Ordinal);
-        await using (var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None))
-            Assert.Equal(0L, Convert.ToInt64(await session.ScalarAsync($"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{_schema}'", null, CancellationToken.None), CultureInfo.InvariantCulture));
+        Assert.Equal(["0"], await fixture.RowsAsync($"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{_schema}'"));
 
         await Seed();
         await Upload("2024-01-02T00:00:00Z", "{\"id\":1,\"name\":\"x\"}\n");

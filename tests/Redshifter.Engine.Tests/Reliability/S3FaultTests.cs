@@ -159,17 +159,12 @@ public sealed class S3FaultTests(ServersFixture fixture, ITestOutputHelper outpu
 
     private async Task<(long Count, long Sum)> CountAndSumAsync(string schema)
     {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        var count = Convert.ToInt64(await session.ScalarAsync($"SELECT count(*) FROM \"{schema}\".t", null, CancellationToken.None), CultureInfo.InvariantCulture);
-        var sum = Convert.ToInt64(await session.ScalarAsync($"SELECT coalesce(sum(id), 0) FROM \"{schema}\".t", null, CancellationToken.None), CultureInfo.InvariantCulture);
-        return (count, sum);
+        var row = (await fixture.RowsAsync($"SELECT count(*), coalesce(sum(id), 0) FROM \"{schema}\".t")).Single().Split('|');
+        return (long.Parse(row[0], CultureInfo.InvariantCulture), long.Parse(row[1], CultureInfo.InvariantCulture));
     }
 
-    private async Task<string> FingerprintAsync(string schema)
-    {
-        await using var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None);
-        return (string)(await session.ScalarAsync($"SELECT count(*) || ':' || md5(string_agg(id || '|' || at || '|' || name, ',' ORDER BY id)) FROM \"{schema}\".t", null, CancellationToken.None))!;
-    }
+    private async Task<string> FingerprintAsync(string schema) =>
+        (await fixture.RowsAsync($"SELECT count(*) || ':' || md5(string_agg(id || '|' || at || '|' || name, ',' ORDER BY id)) FROM \"{schema}\".t")).Single();
 
     private void AssertNoSecret(string text)
     {
