@@ -8,6 +8,20 @@ namespace Redshifter.Engine;
 public interface IChangeApproval
 {
     Task<bool> ApproveAsync(string target, string action, IReadOnlyList<string> statements, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when every change will be declined (-WhatIf): the engine then only plans, taking no lock and
+    /// opening no transaction, so a review needs read access only and never waits for a running load.
+    /// </summary>
+    bool PlanOnly => false;
+}
+
+/// <summary>Declines everything without asking: Get-RedshiftLoadPlan.</summary>
+public sealed class PlanOnlyApproval : IChangeApproval
+{
+    public static readonly PlanOnlyApproval Instance = new();
+    public Task<bool> ApproveAsync(string target, string action, IReadOnlyList<string> statements, CancellationToken cancellationToken) => Task.FromResult(false);
+    public bool PlanOnly => true;
 }
 
 /// <summary>Approves everything (engine tests, and callers that already asked).</summary>

@@ -69,7 +69,7 @@ public static class TableConfigReader
             if (value is not YamlMappingNode map) continue;
             var dest = Scalar(map, "dest") ?? Scalar(key);
             names.Add(dest ?? "?");
-            if (dest == table) entry = map;
+            if (Identifier.SameName(dest, table)) entry = map;
         }
         if (entry == null)
             throw Invalid(source, $"it has no entry for table '{table}' (entries: {(names.Count == 0 ? "none" : string.Join(", ", names))})");
@@ -77,7 +77,7 @@ public static class TableConfigReader
         var problems = new List<string>();
         var meta = entry.Children.TryGetValue(new YamlScalarNode("meta"), out var m) ? m as YamlMappingNode : null;
         var metaSchema = meta == null ? null : Scalar(meta, "schema");
-        if (metaSchema != null && metaSchema != schema)
+        if (metaSchema != null && !Identifier.SameName(metaSchema, schema))
             problems.Add($"meta.schema is '{metaSchema}' but the destination schema is '{schema}'");
         var dataDate = meta == null ? null : Scalar(meta, "datadatecolumn");
         if (string.IsNullOrWhiteSpace(dataDate))
@@ -91,6 +91,7 @@ public static class TableConfigReader
         else
         {
             var index = 0;
+            var spelled = new Dictionary<string, string>(Identifier.Comparer);
             foreach (var node in sequence.Children)
             {
                 index++;
@@ -99,7 +100,13 @@ public static class TableConfigReader
                 var label = name != null ? $"column '{name}'" : $"column {index}";
                 var problem = Identifier.Problem(name);
                 if (problem != null) { problems.Add($"{label}: '{name}' is not a valid column name ({problem})"); continue; }
-                if (columns.Any(c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase))) { problems.Add($"{label} is listed twice"); continue; }
+                // Redshift folds names to lower case, so 'userId' and 'userid' would be one column there.
+                if (spelled.TryGetValue(name!, out var first))
+                {
+                    problems.Add(first == name ? $"{label} is listed twice" : $"columns '{first}' and '{name}' are one column '{Identifier.Fold(name!)}' (Redshift folds names to lower case): rename or remove one");
+                    continue;
+                }
+                spelled[name!] = name!;
                 var typeText = Scalar(col, "type");
                 var type = ColumnType.ParseConfig(typeText);
                 if (type == null) { problems.Add($"{label}: unknown type '{typeText}' (types: {ColumnType.ValidConfigTypes})"); continue; }
@@ -112,19 +119,31 @@ public static class TableConfigReader
                     if (int.TryParse(sortText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0) sort = s;
                     else { problems.Add($"{label}: sortord '{sortText}' is not a positive whole number"); continue; }
                 }
+                var notNull = Flag(col, "notnull", label, problems);
+                var primaryKey = Flag(col, "primarykey", label, problems);
+                var distKey = Flag(col, "distkey", label, problems);
+                // Redshift refuses SUPER as a distribution or sort key (CREATE TABLE, "Limitations" of SUPER:
+                // https://docs.aws.amazon.com/redshift/latest/dg/limitations-super.html).
+                if (type.Kind == ColumnKind.Super && (distKey || sort != null))
+                {
+                    problems.Add($"{label} is of type super, which cannot be a {(distKey ? "distkey" : "sort key")}: choose another column or type");
+                    continue;
+                }
                 columns.Add(new ColumnConfig
                 {
-                    Name = name!,
+                    Name = Identifier.Fold(name!),
                     Type = type,
                     Default = defaultValue,
-                    NotNull = Flag(col, "notnull", label, problems),
-                    PrimaryKey = Flag(col, "primarykey", label, problems),
-                    DistKey = Flag(col, "distkey", label, problems),
+                    // A primary key column is NOT NULL on both engines (PostgreSQL enforces it, Redshift's
+                    // catalog says so too), so the config means it even when it does not say notnull.
+                    NotNull = notNull || primaryKey,
+                    PrimaryKey = primaryKey,
+                    DistKey = distKey,
                     SortOrdinal = sort,
                 });
             }
         }
-        if (!string.IsNullOrWhiteSpace(dataDate) && columns.Count > 0 && !columns.Any(c => c.Name == dataDate))
+        if (!string.IsNullOrWhiteSpace(dataDate) && columns.Count > 0 && !columns.Any(c => Identifier.SameName(c.Name, dataDate)))
             problems.Add($"meta.datadatecolumn '{dataDate}' is not one of the columns");
         if (columns.Count(c => c.DistKey) > 1)
             problems.Add($"more than one column is the distkey ({string.Join(", ", columns.Where(c => c.DistKey).Select(c => c.Name))}); a table has one");
@@ -133,7 +152,7 @@ public static class TableConfigReader
             problems.Add($"columns {string.Join(" and ", duplicateSort.Select(c => c.Name))} have the same sortord {duplicateSort.Key}");
         if (problems.Count > 0) throw Invalid(source, string.Join("; ", problems));
 
-        return new TableConfig { Source = source, Schema = schema, Table = table, DataDateColumn = dataDate!, Columns = columns };
+        return new TableConfig { Source = source, Schema = Identifier.Fold(schema), Table = Identifier.Fold(table), DataDateColumn = Identifier.Fold(dataDate!), Columns = columns };
     }
 
     private static string? Scalar(YamlMappingNode map, string key) =>

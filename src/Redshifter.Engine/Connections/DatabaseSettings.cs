@@ -32,6 +32,9 @@ public sealed record DatabaseSettings
 
     public string Endpoint => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>How the module signs in, for the load plan and messages (never a secret).</summary>
+    public string AuthenticationDescription => $"password (user {User})";
+
     public bool IsLoopback => Host is "localhost" or "127.0.0.1" or "::1" || Host.StartsWith("127.", StringComparison.Ordinal) || Host.StartsWith('/');
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Redshifter.Engine.Config;
 using Redshifter.Engine.Connections;
@@ -12,39 +13,49 @@ using Redshifter.Engine.Tables;
 namespace Redshifter.Engine.Jobs;
 
 /// <summary>
-/// One table's load (DESIGN.md section 5): find the source and its config, then in one transaction —
-/// serialize with other loads of the table, inspect it, decide freshness, create or alter it, delete the
-/// refresh window (or every row), COPY, record the history row — and commit. Any failure rolls back, so
-/// the table is exactly as before; a re-load of the same file leaves the same rows.
+/// One table's load (DESIGN.md section 5), as a short story: find the source and its config; in one
+/// transaction lock the table before reading it, inspect it, plan (<see cref="LoadPlanner"/>), ask for
+/// approval, run the plan's steps in order, and commit. Any failure rolls back, so the table is exactly as
+/// before; a transaction that conflicted with another (Redshift 1023, a deadlock, a table created at the
+/// same moment) runs again. One LoadJob serves a whole run (it may load several tables at once).
 /// </summary>
 public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngineLog log, IChangeApproval approval)
 {
+    // History tables this run has made sure of (after a commit), so that only the first load asks.
+    private readonly ConcurrentDictionary<(string, string), bool> _historyReady = new();
+
     /// <summary>Runs the load. Failures come back as a Failed outcome (with a Redshifter.LoadFailed error), never as exceptions; cancellation throws.</summary>
     public async Task<LoadOutcome> RunAsync(LoadRequest request, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var name = $"{request.Schema}.{request.Table}";
+        var name = $"{Identifier.Fold(request.Schema)}.{Identifier.Fold(request.Table)}";
         SourceFile? source = null;
+        var warnings = new List<string>();
         try
         {
-            if (request.Mode == LoadMode.Upsert && request.Truncate)
-                throw UpsertKeys.TruncateConflict(name);
-            log.Progress(name, "finding the source", -1);
-            source = await new SourceLocator(storage, log).FindAsync(
-                new SourceQuery { Bucket = request.Bucket, Prefix = request.Prefix, Schema = request.Schema, Table = request.Table, Date = request.Date, Config = request.Config },
-                cancellationToken).ConfigureAwait(false);
-            source = source with
+            (source, var config, var reason) = await PrepareAsync(request, warnings, cancellationToken).ConfigureAwait(false);
+            log.Progress(name, "connecting", -1);
+            await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+            session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
+            log.Verbose($"{name}: connected to {settings.Endpoint} ({session.Engine}).");
+            var approved = false;
+            for (int conflicts = 0, creates = 0; ;)
             {
-                Delimiter = request.Delimiter ?? source.Delimiter,
-                Format = request.Delimiter != null && source.Format == DataFormat.Json ? source.Format : request.Delimiter != null && source.Format != DataFormat.Csv ? DataFormat.Delimited : source.Format,
-                IgnoreHeader = request.IgnoreHeader,
-            };
-            if (source.ConfigUri == null)
-                throw new RedshifterException(ErrorIds.InvalidConfig, ErrorKind.ObjectNotFound,
-                    $"No table config for {name}: there is no config_{request.Schema}_{request.Table}_<date>.yml beside {source.Uri}.",
-                    "Upload the config beside the data file, or give one with -Config (s3:// URI or local path).", name);
-            var config = await TableConfigReader.ReadAsync(source.ConfigUri, request.Schema, request.Table, storage, cancellationToken).ConfigureAwait(false);
-            return await LoadAsync(request, source, config, clock, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var outcome = await AttemptAsync(session, request, source, config, reason, warnings, approved, clock, cancellationToken).ConfigureAwait(false);
+                    if (outcome != null) return outcome;
+                    approved = true; // columns were widened before the transaction: plan and run it again
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransactionRetry.Reason(ex, conflicts, creates) is { } why)
+                {
+                    if (TransactionRetry.IsTableCreatedMeanwhile(ex)) creates++; else conflicts++;
+                    var retry = $"{name}: {why}; its transaction was rolled back and runs again (retry {conflicts + creates}).";
+                    log.Warning(retry);
+                    warnings.Add(retry);
+                    await Task.Delay(TransactionRetry.Delay(conflicts + creates), cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -61,8 +72,8 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                 name, cause);
             return new LoadOutcome
             {
-                Schema = request.Schema, Table = request.Table, Source = source, Status = LoadStatus.Failed,
-                Duration = clock.Elapsed, Message = $"{cause.ErrorId}: {cause.Message}", Error = error,
+                Schema = Identifier.Fold(request.Schema), Table = Identifier.Fold(request.Table), Source = source, Status = LoadStatus.Failed,
+                Duration = clock.Elapsed, Message = $"{cause.ErrorId}: {cause.Message}", Error = error, Warnings = warnings,
             };
         }
         finally
@@ -71,138 +82,187 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         }
     }
 
-    private async Task<LoadOutcome> LoadAsync(LoadRequest request, SourceFile source, TableConfig config, Stopwatch clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// Get-RedshiftLoadPlan: the plan of the load, changing nothing: no transaction, no lock (so it needs
+    /// read access only and never waits for a running load). Failures throw.
+    /// </summary>
+    public async Task<LoadPlan> PlanAsync(LoadRequest request, CancellationToken cancellationToken)
     {
-        var name = $"{request.Schema}.{request.Table}";
-        log.Progress(name, "connecting", -1);
+        var warnings = new List<string>();
+        var (source, config, reason) = await PrepareAsync(request, warnings, cancellationToken).ConfigureAwait(false);
         await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
         session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
-        var dialect = session.Dialect;
-        log.Verbose($"{name}: connected to {settings.Endpoint} ({session.Engine}).");
-        var transaction = await session.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
+        var state = await InspectAsync(session, config, null, lockFirst: false, cancellationToken).ConfigureAwait(false);
+        var plan = await Planner().PlanAsync(session, request, source, config, reason, state, warnings, HistoryReady(request), cancellationToken).ConfigureAwait(false);
+        return Redacted(plan, session);
+    }
+
+    /// <summary>Finds the source and reads its config; the checks of its head that change nothing come later.</summary>
+    private async Task<(SourceFile Source, TableConfig Config, string Reason)> PrepareAsync(LoadRequest request, List<string> warnings, CancellationToken cancellationToken)
+    {
+        var name = $"{request.Schema}.{request.Table}";
+        if (request.Mode == LoadMode.Upsert && request.Truncate)
+            throw UpsertKeys.TruncateConflict(name);
+        log.Progress(name, "finding the source", -1);
+        var source = await new SourceLocator(storage, log).FindAsync(
+            new SourceQuery { Bucket = request.Bucket, Prefix = request.Prefix, Schema = request.Schema, Table = request.Table, Date = request.Date, Config = request.Config },
+            cancellationToken).ConfigureAwait(false);
+        source = source with
         {
-            if (dialect.SerializeLoadsSql is { } serialize)
-            {
-                log.Progress(name, "waiting for other loads of the table", -1);
-                await session.ScalarAsync(serialize, transaction, cancellationToken, new Dictionary<string, object?> { ["lock_name"] = name }).ConfigureAwait(false);
-            }
+            Delimiter = request.Delimiter ?? source.Delimiter,
+            Format = request.Delimiter != null && source.Format == DataFormat.Json ? source.Format : request.Delimiter != null && source.Format != DataFormat.Csv ? DataFormat.Delimited : source.Format,
+            IgnoreHeader = request.IgnoreHeader,
+        };
+        if (source.ConfigUri == null)
+            throw new RedshifterException(ErrorIds.InvalidConfig, ErrorKind.ObjectNotFound,
+                $"No table config for {name}: there is no config_{request.Schema}_{request.Table}_<date>.yml beside {source.Uri}.",
+                "Upload the config beside the data file, or give one with -Config (s3:// URI or local path).", name);
+        var config = await TableConfigReader.ReadAsync(source.ConfigUri, request.Schema, request.Table, storage, cancellationToken).ConfigureAwait(false);
+        var reason = request.Date is { } date
+            ? $"the file of the data date asked for ({date.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})"
+            : $"the latest data date found ({source.DataDate.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})";
+        reason += $", {(source.IsManifest ? "a manifest of " : "")}{source.Format}{(source.Compression != Compression.None ? " " + source.Compression : "")} (the first suffix in precedence order)";
+        return (source, config, reason);
+    }
+
+    /// <summary>
+    /// One try at the load's transaction. Null when it widened columns before the transaction (Redshift) and
+    /// must run again; otherwise the outcome.
+    /// </summary>
+    private async Task<LoadOutcome?> AttemptAsync(DatabaseSession session, LoadRequest request, SourceFile source, TableConfig config, string reason,
+        List<string> warnings, bool approved, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var name = $"{config.Schema}.{config.Table}";
+        var planOnly = approval.PlanOnly;
+        // -WhatIf only plans: no transaction and no lock, so a review never waits for (or blocks) a load.
+        var transaction = planOnly ? null : await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction)
+        {
             log.Progress(name, "inspecting the table", -1);
-            var state = await TableInspector.InspectAsync(session, request.Schema, request.Table, config.DataDateColumn, transaction, cancellationToken).ConfigureAwait(false);
+            var state = await InspectAsync(session, config, transaction, lockFirst: !planOnly, cancellationToken).ConfigureAwait(false);
             log.Verbose($"{name}: {(state.Exists ? $"exists, latest data date {(state.LatestDataDate is { } d ? d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "none (empty)")}" : "does not exist yet")}.");
 
-            var freshness = FreshnessRule.Decide(state.LatestDataDate, source.DataDate, request.Granularity, request.TimeZone);
-            if (freshness.IsStale && !request.Force)
+            var historyReady = HistoryReady(request);
+            var plan = Redacted(await Planner().PlanAsync(session, request, source, config, reason, state, warnings, historyReady, cancellationToken).ConfigureAwait(false), session);
+            log.Verbose($"{name}: {(plan.Freshness.IsStale ? plan.Skip ? "stale: " : "stale, loaded because of -Force: " : "")}{plan.Freshness.Reason}");
+            foreach (var note in plan.Notes) log.Verbose($"{name}: {note}.");
+            if (plan.Skip)
             {
-                log.Verbose($"{name}: skipped: {freshness.Reason} Use -Force to load it anyway.");
-                return new LoadOutcome
+                log.Verbose($"{name}: skipped. Use -Force to load it anyway.");
+                return Outcome(plan, LoadStatus.Skipped, clock, plan.Freshness.Reason + " Use -Force to load it anyway.");
+            }
+            log.Verbose($"{name}: {TableUpdater.Describe(new TableChangePlan(plan.TableAction, [], plan.AddedColumns) { Widenings = plan.WidenedColumns })}.");
+            if (!approved && !await approval.ApproveAsync(name, $"Load {source.Uri}", [.. plan.Statements], cancellationToken).ConfigureAwait(false))
+                return Outcome(plan, LoadStatus.Skipped, clock, "Not approved (-WhatIf or -Confirm): nothing was changed.") with { Approved = false };
+
+            // Redshift widens a column only outside a transaction block: end this one, widen (no data can be
+            // lost, and a re-run is a no-op), and plan again in a new transaction.
+            var before = plan.Steps.Where(s => s.BeforeTransaction).ToList();
+            if (before.Count > 0)
+            {
+                await transaction!.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var step in before)
                 {
-                    Schema = request.Schema, Table = request.Table, Source = source, Status = LoadStatus.Skipped,
-                    Duration = clock.Elapsed, Message = freshness.Reason + " Use -Force to load it anyway.",
-                };
-            }
-            log.Verbose($"{name}: {(freshness.IsStale ? "stale, loaded because of -Force: " : "")}{freshness.Reason}");
-
-            var positional = source.Format is DataFormat.Csv or DataFormat.Delimited or DataFormat.Parquet;
-            var plan = TableUpdater.Plan(dialect, config, state, positional, session.CatalogDialect);
-            log.Verbose($"{name}: {TableUpdater.Describe(plan)}.");
-
-            // The table's columns once the plan has run: its own (in its order), then the ones added.
-            IReadOnlyList<string> columns = state.Exists ? [.. state.Columns.Select(c => c.Name), .. plan.AddedColumns] : [.. config.Columns.Select(c => c.Name)];
-            var upsertKeys = request.Mode == LoadMode.Upsert
-                ? UpsertKeys.Resolve(request.UpsertKey, request.PrecombineKey, columns, config.PrimaryKey.Select(c => c.Name), name)
-                : null;
-
-            // Every statement, in order, for -WhatIf/-Confirm (secrets redacted), before anything runs.
-            var window = request.Truncate || upsertKeys != null ? null : RefreshWindow.For(source.DataDate, request.Granularity, request.TimeZone, request.StreamStart, request.StreamEnd);
-            var windowParameters = window == null ? null : WindowParameters(window, config, request.TimeZone);
-            var deleteSql = request.Truncate ? dialect.DeleteAll(request.Schema, request.Table) : dialect.DeleteWindow(request.Schema, request.Table, config.DataDateColumn);
-            var loader = new TableLoader(storage, log);
-            var upsert = new Upsert(loader, log);
-            var statements = new List<string>(plan.Statements) { dialect.LockTable(request.Schema, request.Table) };
-            if (upsertKeys != null)
-            {
-                statements.AddRange(await upsert.DescribeAsync(session, source, columns, upsertKeys, cancellationToken).ConfigureAwait(false));
-            }
-            else
-            {
-                statements.Add(windowParameters == null ? deleteSql : dialect.Display(deleteSql, windowParameters));
-                statements.AddRange(await loader.DescribeAsync(session, source, columns, cancellationToken).ConfigureAwait(false));
-            }
-            if (request.HistoryTable is { } h)
-            {
-                statements.Add(dialect.CreateSchemaIfMissing(h.Schema));
-                statements.Add(dialect.CreateHistoryTable(h.Schema, h.Table));
-                statements.Add(dialect.InsertHistory(h.Schema, h.Table));
-            }
-            var redacted = statements.Select(session.Redactor.Redact).ToList();
-            if (!await approval.ApproveAsync(name, $"Load {source.Uri}", redacted, cancellationToken).ConfigureAwait(false))
-            {
-                return new LoadOutcome
-                {
-                    Schema = request.Schema, Table = request.Table, Source = source, Status = LoadStatus.Skipped,
-                    TableAction = plan.Action.ToString(), AddedColumns = plan.AddedColumns, Duration = clock.Elapsed,
-                    Message = "Not approved (-WhatIf or -Confirm): nothing was changed.", Statements = redacted, Approved = false,
-                };
+                    log.Progress(name, step.Purpose, -1);
+                    await session.ExecuteAsync(step.Sql!, null, log, cancellationToken, step.Parameters).ConfigureAwait(false);
+                }
+                return null;
             }
 
             var started = DateTime.UtcNow;
-            log.Progress(name, plan.Action == TableAction.Created ? "creating the table" : plan.Action == TableAction.Altered ? "adding columns" : "locking the table", -1);
-            await TableUpdater.ApplyAsync(session, plan, transaction, log, cancellationToken).ConfigureAwait(false);
-            await session.ExecuteAsync(dialect.LockTable(request.Schema, request.Table), transaction, log, cancellationToken).ConfigureAwait(false);
-            long deleted = 0, loaded;
+            long deleted = 0, loaded = 0;
             UpsertCounts? merged = null;
-            if (upsertKeys != null)
+            foreach (var step in plan.Steps)
             {
-                log.Progress(name, $"merging {source.Uri} by {upsertKeys}", -1);
-                merged = await upsert.RunAsync(session, transaction, source, columns, upsertKeys, cancellationToken).ConfigureAwait(false);
-                loaded = merged.RowsLoaded;
-            }
-            else
-            {
-                log.Progress(name, request.Truncate ? "deleting every row" : $"deleting the refresh window {window}", -1);
-                deleted = await session.ExecuteAsync(deleteSql, transaction, log, cancellationToken, windowParameters).ConfigureAwait(false);
-                log.Progress(name, $"loading {source.Uri}", -1);
-                loaded = await loader.LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
-            }
-            if (request.HistoryTable is { } history)
-            {
-                await session.ExecuteAsync(dialect.CreateSchemaIfMissing(history.Schema), transaction, log, cancellationToken).ConfigureAwait(false);
-                await session.ExecuteAsync(dialect.CreateHistoryTable(history.Schema, history.Table), transaction, log, cancellationToken).ConfigureAwait(false);
-                await session.ExecuteAsync(dialect.InsertHistory(history.Schema, history.Table), transaction, log, cancellationToken, new Dictionary<string, object?>
+                log.Progress(name, step.Purpose, -1);
+                switch (step.Kind)
                 {
-                    ["schema_name"] = request.Schema,
-                    ["table_name"] = request.Table,
-                    ["uri"] = source.Uri,
-                    ["data_date"] = DateTime.SpecifyKind(source.DataDate.UtcDateTime, DateTimeKind.Unspecified),
-                    ["rows_loaded"] = loaded,
-                    ["rows_deleted"] = deleted,
-                    ["started_at"] = DateTime.SpecifyKind(started, DateTimeKind.Unspecified),
-                    ["finished_at"] = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Unspecified),
-                    ["loaded_by"] = $"{settings.User}@{Environment.MachineName}",
-                }).ConfigureAwait(false);
+                    case LoadStepKind.Lock:
+                        break; // taken before the table was read (InspectAsync)
+                    case LoadStepKind.Delete:
+                        deleted = await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
+                        break;
+                    case LoadStepKind.Copy:
+                        loaded = await Loader().LoadAsync(session, transaction!, source, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LoadStepKind.Upsert:
+                        merged = await new Upsert(Loader(), log).RunAsync(session, transaction!, source, plan.Columns, plan.UpsertKeys!, cancellationToken).ConfigureAwait(false);
+                        loaded = merged.RowsLoaded;
+                        break;
+                    case LoadStepKind.History:
+                        await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, HistoryRow(request, config, source, loaded, deleted, started)).ConfigureAwait(false);
+                        break;
+                    default:
+                        await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
+                        break;
+                }
             }
             log.Progress(name, "committing", -1);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await transaction!.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (request.HistoryTable is { } h) _historyReady[(Identifier.Fold(h.Schema), Identifier.Fold(h.Table))] = true;
             log.Verbose($"{name}: committed: {deleted:N0} rows deleted, {loaded:N0} loaded{(merged != null ? $" ({merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted)" : "")}, in {clock.Elapsed.TotalSeconds:N1} s.");
-            return new LoadOutcome
-            {
-                Schema = request.Schema, Table = request.Table, Source = source, Status = LoadStatus.Loaded,
-                TableAction = plan.Action.ToString(), AddedColumns = plan.AddedColumns, RowsDeleted = deleted, RowsLoaded = loaded,
-                RowsUpdated = merged?.RowsUpdated ?? 0, RowsInserted = merged?.RowsInserted ?? 0,
-                Duration = clock.Elapsed, Statements = redacted,
-                Message = merged != null ? $"Merged by {upsertKeys}: {merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted."
-                    : request.Truncate ? "Replaced every row."
-                    : $"Refreshed {window!.Describe(request.Granularity)}{(request.TimeZone.Id != "UTC" ? " (" + request.TimeZone.Id + ")" : "")}.",
-            };
+            return Outcome(plan, LoadStatus.Loaded, clock,
+                merged != null ? $"Merged by {plan.UpsertKeys}: {merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted."
+                : request.Truncate ? "Replaced every row."
+                : $"Refreshed {plan.Window!.Describe(request.Granularity)}{(request.TimeZone.Id != "UTC" ? " (" + request.TimeZone.Id + ")" : "")}.")
+                with { RowsDeleted = deleted, RowsLoaded = loaded, RowsUpdated = merged?.RowsUpdated ?? 0, RowsInserted = merged?.RowsInserted ?? 0 };
         }
     }
 
-    /// <summary>The window's bounds as the data-date column compares them: wall-clock values, or instants for timestamptz.</summary>
-    private static Dictionary<string, object?> WindowParameters(RefreshWindow window, TableConfig config, TableTimeZone zone)
+    /// <summary>
+    /// The table's columns, then — having locked it when <paramref name="lockFirst"/> — its latest data date:
+    /// nothing reads the table itself before the lock (PostgreSQL: the advisory lock on its name, taken even
+    /// before the catalog read so that two first loads never both create it; Redshift: LOCK, as its first
+    /// read takes the transaction's snapshot. Its catalog is not under that snapshot:
+    /// https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation.html).
+    /// </summary>
+    private async Task<TableState> InspectAsync(DatabaseSession session, TableConfig config, DatabaseTransaction? transaction, bool lockFirst, CancellationToken cancellationToken)
     {
-        var isInstant = config.Column(config.DataDateColumn)?.Type.Kind == ColumnKind.TimestampTz;
-        object Bound(DateTime wall) => isInstant ? zone.ToInstant(wall).UtcDateTime : wall;
-        return new Dictionary<string, object?> { ["window_start"] = Bound(window.Start), ["window_end"] = Bound(window.End) };
+        var dialect = session.Dialect;
+        var name = $"{config.Schema}.{config.Table}";
+        if (lockFirst && dialect.SerializeLoadsSql is { } serialize)
+        {
+            log.Progress(name, "waiting for other loads of the table", -1);
+            await session.ScalarAsync(serialize, transaction, cancellationToken, new Dictionary<string, object?> { ["lock_name"] = name }).ConfigureAwait(false);
+        }
+        var state = await TableInspector.ReadColumnsAsync(session, config.Schema, config.Table, transaction, cancellationToken).ConfigureAwait(false);
+        if (!state.Exists) return state;
+        if (lockFirst)
+        {
+            log.Progress(name, "locking the table", -1);
+            await session.ExecuteAsync(dialect.LockTable(config.Schema, config.Table), transaction, log, cancellationToken).ConfigureAwait(false);
+        }
+        return state with { LatestDataDate = await TableInspector.ReadLatestDataDateAsync(session, state, config.DataDateColumn, transaction, cancellationToken).ConfigureAwait(false) };
     }
+
+    private TableLoader Loader() => new(storage, log);
+
+    private LoadPlanner Planner() => new(Loader(), new Upsert(Loader(), log));
+
+    private bool HistoryReady(LoadRequest request) =>
+        request.HistoryTable is { } h && _historyReady.ContainsKey((Identifier.Fold(h.Schema), Identifier.Fold(h.Table)));
+
+    /// <summary>The plan with every statement as it may be shown (secrets masked).</summary>
+    private static LoadPlan Redacted(LoadPlan plan, DatabaseSession session) =>
+        plan with { Steps = [.. plan.Steps.Select(s => s with { Statements = [.. s.Statements.Select(session.Redactor.Redact)] })] };
+
+    private static LoadOutcome Outcome(LoadPlan plan, LoadStatus status, Stopwatch clock, string message) => new()
+    {
+        Schema = plan.Schema, Table = plan.Table, Source = plan.Source, Status = status,
+        TableAction = plan.TableAction.ToString(), AddedColumns = plan.AddedColumns, WidenedColumns = [.. plan.WidenedColumns.Select(w => w.Column)],
+        Duration = clock.Elapsed, Message = message, Statements = [.. plan.Statements], Warnings = plan.Warnings, Plan = plan,
+    };
+
+    private Dictionary<string, object?> HistoryRow(LoadRequest request, TableConfig config, SourceFile source, long loaded, long deleted, DateTime started) => new()
+    {
+        ["schema_name"] = config.Schema,
+        ["table_name"] = config.Table,
+        ["uri"] = source.Uri,
+        ["data_date"] = DateTime.SpecifyKind(source.DataDate.UtcDateTime, DateTimeKind.Unspecified),
+        ["rows_loaded"] = loaded,
+        ["rows_deleted"] = deleted,
+        ["started_at"] = DateTime.SpecifyKind(started, DateTimeKind.Unspecified),
+        ["finished_at"] = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Unspecified),
+        ["loaded_by"] = $"{settings.User}@{Environment.MachineName}",
+    };
 }

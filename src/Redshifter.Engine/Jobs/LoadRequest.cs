@@ -44,6 +44,11 @@ public sealed record LoadOutcome
     /// <summary>Created, Altered or Unchanged; null when the table was not reached.</summary>
     public string? TableAction { get; init; }
     public IReadOnlyList<string> AddedColumns { get; init; } = [];
+    public IReadOnlyList<string> WidenedColumns { get; init; } = [];
+    /// <summary>What the checks and the run warned about (also written as warnings as they happened).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>The plan the load ran (or would have run); null when it failed before planning.</summary>
+    public LoadPlan? Plan { get; init; }
     public long RowsDeleted { get; init; }
     public long RowsLoaded { get; init; }
     public long RowsUpdated { get; init; }

@@ -11,6 +11,37 @@ public static partial class Identifier
 {
     public const int MaxBytes = 127;
 
+    /// <summary>
+    /// The name as Redshift stores it: ASCII letters folded to lower case, in standard and quoted identifiers
+    /// alike (unless enable_case_sensitive_identifier is on, which Redshifter does not use); other letters
+    /// are kept. https://docs.aws.amazon.com/redshift/latest/dg/r_names.html. Applied on both engines, so a
+    /// load into PostgreSQL names its tables and columns exactly as the same load into Redshift would.
+    /// </summary>
+    public static string Fold(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c is >= 'A' and <= 'Z') return string.Create(name.Length, name, static (span, n) =>
+            {
+                for (var i = 0; i < n.Length; i++) span[i] = n[i] is >= 'A' and <= 'Z' ? (char)(n[i] + 32) : n[i];
+            });
+        }
+        return name;
+    }
+
+    /// <summary>Names compare as Redshift compares them: equal once folded.</summary>
+    public static bool SameName(string? a, string? b) => a != null && b != null && Fold(a) == Fold(b);
+
+    /// <summary>Compares names as Redshift does, for dictionaries and sets keyed by name.</summary>
+    public static readonly StringComparer Comparer = new FoldingComparer();
+
+    private sealed class FoldingComparer : StringComparer
+    {
+        public override int Compare(string? x, string? y) => string.CompareOrdinal(x == null ? null : Fold(x), y == null ? null : Fold(y));
+        public override bool Equals(string? x, string? y) => x == null ? y == null : y != null && Fold(x) == Fold(y);
+        public override int GetHashCode(string obj) => Fold(obj).GetHashCode(StringComparison.Ordinal);
+    }
+
     public static bool IsValid(string? name) =>
         !string.IsNullOrEmpty(name)
         && System.Text.Encoding.UTF8.GetByteCount(name) <= MaxBytes

@@ -12,10 +12,6 @@ public abstract partial class SqlDialect
     /// <summary>Whether the engine has distribution and sort keys (Redshift) to create and compare.</summary>
     public abstract bool HasDistributionKeys { get; }
 
-    /// <summary>Whether a table exists: information_schema, shared by Redshift and PostgreSQL. Parameters @schema, @table.</summary>
-    public virtual string TableExistsSql =>
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema AND table_name = @table";
-
     /// <summary>
     /// The table's columns in order: name, type (format_type), not null, default, primary key, distkey,
     /// sort key ordinal. Parameters @schema, @table.
@@ -77,8 +73,24 @@ public abstract partial class SqlDialect
     }
 }
 
+public abstract partial class SqlDialect
+{
+    /// <summary>
+    /// A varchar column grown to a longer type: the one type change Redshift allows, and not inside a
+    /// transaction block (https://docs.aws.amazon.com/redshift/latest/dg/r_ALTER_TABLE.html,
+    /// "ALTER COLUMN column_name TYPE updated_varchar_data_type_size").
+    /// </summary>
+    public virtual string WidenColumn(string schema, string table, string column, ColumnType type) =>
+        $"ALTER TABLE {QualifiedName(schema, table)} ALTER COLUMN {QuoteIdentifier(column)} TYPE {TypeSql(type)}";
+
+    /// <summary>Whether <see cref="WidenColumn"/> must run outside the load's transaction (Redshift).</summary>
+    public abstract bool WidensOutsideTransaction { get; }
+}
+
 public sealed partial class RedshiftDialect
 {
+    public override bool WidensOutsideTransaction => true;
+
     public override string TypeSql(ColumnType type) => type.RedshiftSql;
 
     public override bool HasDistributionKeys => true;
@@ -111,6 +123,8 @@ public sealed partial class RedshiftDialect
 
 public sealed partial class PostgresDialect
 {
+    public override bool WidensOutsideTransaction => false;
+
     public override string TypeSql(ColumnType type) => type.PostgresSql;
 
     public override bool HasDistributionKeys => false;

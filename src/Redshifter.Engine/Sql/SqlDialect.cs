@@ -18,8 +18,12 @@ public abstract partial class SqlDialect
         _ => PostgresDialect.Instance,
     };
 
-    /// <summary>"name" with embedded quotes doubled (names are validated before they get here).</summary>
-    public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    /// <summary>
+    /// "name", folded to lower case as Redshift stores it (<see cref="Identifier.Fold"/>), so that every
+    /// statement on either engine names what Redshift would; embedded quotes doubled (names are validated
+    /// before they get here).
+    /// </summary>
+    public static string QuoteIdentifier(string name) => "\"" + Identifier.Fold(name).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>"schema"."table"</summary>
     public static string QualifiedName(string schema, string table) => QuoteIdentifier(schema) + "." + QuoteIdentifier(table);

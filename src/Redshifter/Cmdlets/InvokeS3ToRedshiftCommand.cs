@@ -109,10 +109,12 @@ public sealed class InvokeS3ToRedshiftCommand : LoadCmdlet
         var done = 0;
         RunEngine(async (bridge, ct) =>
         {
+            // One job for the run: what it learns once (e.g. that the history table exists) serves every table.
+            var job = new LoadJob(settings, storage, bridge, bridge);
             await Parallel.ForEachAsync(_tables, new ParallelOptions { MaxDegreeOfParallelism = ThrottleLimit, CancellationToken = ct }, async (t, token) =>
             {
                 var request = template with { Bucket = t.Bucket, Prefix = t.Prefix, Schema = t.Schema, Table = t.Table };
-                var outcome = await new LoadJob(settings, storage, bridge, bridge).RunAsync(request, token).ConfigureAwait(false);
+                var outcome = await job.RunAsync(request, token).ConfigureAwait(false);
                 var finished = Interlocked.Increment(ref done);
                 bridge.Progress("Invoke-S3ToRedshift", $"{finished} of {_tables.Count} table(s) done", finished * 100 / _tables.Count);
                 bridge.Post(() =>

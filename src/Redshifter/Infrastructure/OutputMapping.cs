@@ -47,7 +47,8 @@ internal static class OutputMapping
         Table = table,
         Action = Enum.Parse<Redshifter.TableAction>(plan.Action.ToString()),
         AddedColumns = [.. plan.AddedColumns],
-        Statements = [.. plan.Statements],
+        WidenedColumns = [.. plan.Widenings.Select(w => w.Column)],
+        Statements = [.. plan.WidenStatements, .. plan.Statements],
     };
 
     public static LoadResult ToLoadResult(this LoadOutcome o) => new()
@@ -59,6 +60,8 @@ internal static class OutputMapping
         Status = Enum.Parse<Redshifter.LoadStatus>(o.Status.ToString()),
         TableAction = o.TableAction == null ? null : Enum.Parse<Redshifter.TableAction>(o.TableAction),
         AddedColumns = [.. o.AddedColumns],
+        WidenedColumns = [.. o.WidenedColumns],
+        Warnings = [.. o.Warnings],
         RowsDeleted = o.RowsDeleted,
         RowsLoaded = o.RowsLoaded,
         RowsUpdated = o.RowsUpdated,

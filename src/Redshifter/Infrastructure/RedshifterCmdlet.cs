@@ -21,6 +21,11 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Whether -WhatIf is in effect, so that every ShouldProcess will answer no.</summary>
+    internal bool IsWhatIf() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter { IsPresent: true } || w is true
+        : GetVariableValue("WhatIfPreference") is { } preference && LanguagePrimitives.IsTrue(preference);
+
     /// <summary>The process environment (connection settings come from it).</summary>
     internal static IEnvironment Environment => ProcessEnvironment.Instance;
 
@@ -72,6 +77,9 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
     internal sealed class PipelineBridge(RedshifterCmdlet cmdlet) : IEngineLog, IChangeApproval, IDisposable
     {
         internal BlockingCollection<Action> Pending { get; } = new();
+
+        /// <summary>-WhatIf (given, or through $WhatIfPreference): read on the pipeline thread when the bridge is made.</summary>
+        public bool PlanOnly { get; } = cmdlet.IsWhatIf();
 
         public void Post(Action action) => Pending.Add(action);
 

@@ -10,6 +10,8 @@ public sealed class LoadResult
     public LoadStatus Status { get; set; }
     public TableAction? TableAction { get; set; }
     public string[] AddedColumns { get; set; } = [];
+    /// <summary>varchar columns made longer to fit the config.</summary>
+    public string[] WidenedColumns { get; set; } = [];
     public long RowsDeleted { get; set; }
     public long RowsLoaded { get; set; }
     /// <summary>Upsert only: rows of the file that replaced existing rows.</summary>
@@ -18,4 +20,6 @@ public sealed class LoadResult
     public long RowsInserted { get; set; }
     public TimeSpan Duration { get; set; }
     public string? Message { get; set; }
+    /// <summary>What the checks before the load and the load itself warned about.</summary>
+    public string[] Warnings { get; set; } = [];
 }

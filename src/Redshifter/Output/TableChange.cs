@@ -7,6 +7,8 @@ public sealed class TableChange
     public string Table { get; set; } = "";
     public TableAction Action { get; set; }
     public string[] AddedColumns { get; set; } = [];
+    /// <summary>varchar columns made longer to fit the config.</summary>
+    public string[] WidenedColumns { get; set; } = [];
     /// <summary>The SQL that ran (or would run), secrets redacted.</summary>
     public string[] Statements { get; set; } = [];
 }

@@ -178,6 +178,7 @@ public sealed class UpsertTests(ServersFixture fixture) : IAsyncLifetime
         var t = $"\"{_schema}\".\"customers\"";
         Assert.Equal(
             [
+                $"SELECT pg_advisory_xact_lock(hashtext('{_schema}.customers'))",
                 $"LOCK TABLE {t}",
                 $"CREATE TEMP TABLE \"redshifter_staging\" (LIKE {t} INCLUDING DEFAULTS)",
                 $"COPY \"redshifter_staging\" (\"id\", \"name\", \"status\", \"updated_at\") FROM STDIN (FORMAT BINARY) -- streamed from s3://{_bucket}/{_schema}_customers_2024-01-02T00:00:00Z.json",

@@ -107,11 +107,18 @@ public sealed class TableUpdaterTests(ServersFixture fixture)
     }
 
     [Fact]
-    public async Task Varchar_length_differences_are_not_a_mismatch()
+    public async Task A_longer_varchar_widens_the_column_and_a_shorter_one_changes_nothing()
     {
         await Update(Config(AllTypes));
         var longer = AllTypes.Replace("type: varchar(20)", "type: varchar(200)", StringComparison.Ordinal);
-        Assert.Equal(TableAction.Unchanged, (await Update(Config(longer))).Plan.Action);
+        var (plan, applied) = await Update(Config(longer));
+        Assert.True(applied);
+        Assert.Equal(TableAction.Altered, plan.Action);
+        Assert.Equal([new ColumnWidening("code", 20, 200)], plan.Widenings);
+        Assert.Equal([$"ALTER TABLE \"{_schema}\".\"t\" ALTER COLUMN \"code\" TYPE VARCHAR(200)"], plan.WidenStatements);
+        Assert.Equal("200", Assert.Single(await fixture.RowsAsync($"SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = '{_schema}' AND column_name = 'code'")));
+        var shorter = AllTypes.Replace("type: varchar(20)", "type: varchar(10)", StringComparison.Ordinal);
+        Assert.Equal(TableAction.Unchanged, (await Update(Config(shorter))).Plan.Action);
     }
 
     [Fact]
