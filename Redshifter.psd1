@@ -15,6 +15,7 @@
         'Update-RedshiftTable'
         'Invoke-RedshiftCopy'
         'Invoke-S3ToRedshift'
+        'Get-RedshiftLoadPlan'
         'New-RedshiftTableConfig'
     )
     FunctionsToExport    = @()

@@ -40,7 +40,15 @@ public sealed class DatabaseSession : IAsyncDisposable
             ApplicationName = "Redshifter",
             // Keep the password out of the connection string that Npgsql hands back to anyone.
             PersistSecurityInfo = false,
+            // No DISCARD ALL before each reuse of a pooled connection: a load leaves no session state to
+            // clear (its locks end with its transaction, its staging tables are dropped), and on Redshift
+            // every statement counts.
+            NoResetOnClose = true,
         };
+        // The server's version is asked once per endpoint and process (a run of 50 tables asks once, not 50
+        // times); once it is known to be PostgreSQL 14+, the dead-client check rides on the startup packet.
+        var known = KnownVersions.TryGetValue(VersionKey(settings), out var cached) ? cached : null;
+        if (known is { IsPostgres14OrLater: true }) builder.Options = $"-c client_connection_check_interval={ClientConnectionCheckMilliseconds}";
         // A pooled connection may have died with its server (a restart between two tables): clear the
         // pool and try once more with a fresh one.
         for (var attempt = 1; ; attempt++)
@@ -49,13 +57,18 @@ public sealed class DatabaseSession : IAsyncDisposable
             try
             {
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                string version;
-                await using (var command = new NpgsqlCommand("SELECT version()", connection))
+                var version = known?.Version;
+                if (version == null)
                 {
-                    version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
+                    await using (var command = new NpgsqlCommand("SELECT version()", connection))
+                    {
+                        version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
+                    }
+                    var isPostgres14 = DetectEngine(version) == EngineKind.PostgreSQL && connection.PostgreSqlVersion.Major >= 14;
+                    KnownVersions[VersionKey(settings)] = new ServerVersionInfo(version, isPostgres14);
+                    await WatchForDeadClientAsync(connection, version, cancellationToken).ConfigureAwait(false);
                 }
                 var engine = settings.DialectOverride ?? DetectEngine(version);
-                await WatchForDeadClientAsync(connection, version, cancellationToken).ConfigureAwait(false);
                 var session = new DatabaseSession(connection, engine, version, settings);
                 session.Redactor = new SecretRedactor([settings.Password]);
                 return session;
@@ -77,6 +90,15 @@ public sealed class DatabaseSession : IAsyncDisposable
             }
         }
     }
+
+    private sealed record ServerVersionInfo(string Version, bool IsPostgres14OrLater);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServerVersionInfo> KnownVersions = new();
+
+    private static string VersionKey(DatabaseSettings settings) => $"{settings.Host}:{settings.Port}/{settings.Database}";
+
+    /// <summary>Forgets what was learnt about a server (tests that replace one at the same endpoint).</summary>
+    internal static void ForgetServer(DatabaseSettings settings) => KnownVersions.TryRemove(VersionKey(settings), out _);
 
     /// <summary>How often PostgreSQL checks, while a statement runs, that this client is still there.</summary>
     internal const int ClientConnectionCheckMilliseconds = 2000;

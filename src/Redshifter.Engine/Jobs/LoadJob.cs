@@ -183,7 +183,8 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                         deleted = await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
                         break;
                     case LoadStepKind.Copy:
-                        loaded = await Loader().LoadAsync(session, transaction!, source, cancellationToken).ConfigureAwait(false);
+                        // A table this plan did not change has the columns just read: the loader need not ask again.
+                        loaded = await Loader().LoadAsync(session, transaction!, source, cancellationToken, knownColumns: plan.TableAction == TableAction.Unchanged ? state.Columns : null).ConfigureAwait(false);
                         break;
                     case LoadStepKind.Upsert:
                         merged = await new Upsert(Loader(), log).RunAsync(session, transaction!, source, plan.Columns, plan.UpsertKeys!, cancellationToken).ConfigureAwait(false);

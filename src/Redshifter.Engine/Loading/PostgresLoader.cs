@@ -21,10 +21,10 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
     private const int QueuedBatches = 8;
 
     /// <summary>Streams the source into its table, or into <paramref name="stagingTable"/> (a temporary table made from it).</summary>
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken)
+    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken, IReadOnlyList<ExistingColumn>? knownColumns = null)
     {
         var target = $"{source.Schema}.{source.Table}";
-        var layout = await LayoutAsync(session, transaction, source, cancellationToken).ConfigureAwait(false);
+        var layout = await LayoutAsync(session, transaction, source, knownColumns, cancellationToken).ConfigureAwait(false);
         var objects = await SourceStreams.ObjectsAsync(storage, source, cancellationToken).ConfigureAwait(false);
         var copy = PostgresDialect.CopyFromStdin(stagingTable == null ? source.Schema : null, stagingTable ?? source.Table, layout.Columns.Select(c => c.Name));
         log.Verbose("SQL: " + copy + $" -- streamed from {source.Uri}");
@@ -182,9 +182,11 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
     }
 
     /// <summary>The table's columns with their types and, for records that lack them, their defaults.</summary>
-    private static async Task<RecordLayout> LayoutAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken)
+    private static async Task<RecordLayout> LayoutAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, IReadOnlyList<ExistingColumn>? knownColumns, CancellationToken cancellationToken)
     {
-        var state = await TableInspector.InspectAsync(session, source.Schema, source.Table, null, transaction, cancellationToken).ConfigureAwait(false);
+        var state = knownColumns is { Count: > 0 }
+            ? new TableState { Schema = source.Schema, Table = source.Table, Exists = true, Columns = knownColumns }
+            : await TableInspector.ReadColumnsAsync(session, source.Schema, source.Table, transaction, cancellationToken).ConfigureAwait(false);
         if (!state.Exists)
             throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.ObjectNotFound,
                 $"The table {source.Schema}.{source.Table} does not exist.",

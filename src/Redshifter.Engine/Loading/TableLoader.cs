@@ -30,10 +30,14 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
         return [$"{PostgresDialect.CopyFromStdin(stagingTable == null ? source.Schema : null, stagingTable ?? source.Table, columns ?? ["…"])} -- streamed from {source.Uri}"];
     }
 
-    /// <summary>Loads the source (into <paramref name="stagingTable"/> when given); returns the rows loaded.</summary>
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken, string? stagingTable = null)
+    /// <summary>
+    /// Loads the source (into <paramref name="stagingTable"/> when given); returns the rows loaded.
+    /// <paramref name="knownColumns"/>: the table's columns when the caller has just read them in this
+    /// transaction (and changed nothing since), so that they are not asked for again.
+    /// </summary>
+    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken, string? stagingTable = null, IReadOnlyList<Tables.ExistingColumn>? knownColumns = null)
     {
-        var rows = await CopyAsync(session, transaction, source, stagingTable, cancellationToken).ConfigureAwait(false);
+        var rows = await CopyAsync(session, transaction, source, stagingTable, knownColumns, cancellationToken).ConfigureAwait(false);
         // An empty source is refused: loading it would empty the refresh window (or with -Truncate the
         // table) and put nothing back, which is almost never what a scheduled job means.
         if (rows == 0)
@@ -43,10 +47,10 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
         return rows;
     }
 
-    private async Task<long> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken)
+    private async Task<long> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, IReadOnlyList<Tables.ExistingColumn>? knownColumns, CancellationToken cancellationToken)
     {
         if (session.Engine == EngineKind.PostgreSQL)
-            return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, stagingTable, cancellationToken).ConfigureAwait(false);
+            return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, stagingTable, cancellationToken, knownColumns).ConfigureAwait(false);
 
         var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
         var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable);

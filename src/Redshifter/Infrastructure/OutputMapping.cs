@@ -69,4 +69,23 @@ internal static class OutputMapping
         Duration = o.Duration,
         Message = o.Message,
     };
+
+    public static LoadPlan ToLoadPlan(this Engine.Jobs.LoadPlan p)
+    {
+        var order = 0;
+        return new LoadPlan
+        {
+            Schema = p.Schema,
+            Table = p.Table,
+            Source = p.Source.ToSourceData(),
+            Reason = p.Reason,
+            Freshness = (p.Skip ? "Skip: " : p.Freshness.IsStale ? "Load (-Force): " : "Load: ") + p.Freshness.Reason,
+            TableAction = Enum.Parse<Redshifter.TableAction>(p.TableAction.ToString()),
+            AddedColumns = [.. p.AddedColumns],
+            WidenedColumns = [.. p.WidenedColumns.Select(w => w.ToString())],
+            Authentication = p.Authentication,
+            Steps = p.Skip ? [] : [.. p.Steps.SelectMany(step => step.Statements.Select(sql => new LoadPlanStep { Order = ++order, Purpose = step.Purpose, Statement = sql }))],
+            Warnings = [.. p.Warnings],
+        };
+    }
 }
