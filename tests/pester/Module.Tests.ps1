@@ -37,4 +37,15 @@ Describe 'The built module' {
         $env:REDSHIFT_PORT | Should -Match '^\d+$'
         $env:AWS_ENDPOINT_URL_S3 | Should -Match '^http://127\.0\.0\.1:\d+$'
     }
+
+    It 'has table views that fit a 120-column console, leaving its last column room' {
+        [xml] $format = Get-Content (Join-Path $modulePath 'Redshifter.Format.ps1xml') -Raw
+        foreach ($view in $format.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl }) {
+            $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
+            $fixed = ($headers | Where-Object { $_.Width } | ForEach-Object { [int] $_.Width } | Measure-Object -Sum).Sum
+            $unsized = @($headers | Where-Object { -not $_.Width }).Count
+            # One space between columns; an unsized (last) column needs at least 12 characters to say anything.
+            ($fixed + $headers.Count - 1 + 12 * $unsized) | Should -BeLessOrEqual 120 -Because "the view $($view.Name) must fit 120 columns"
+        }
+    }
 }
