@@ -25,7 +25,10 @@ public sealed class DatabaseSession : IAsyncDisposable
     }
 
     /// <summary>Opens a connection and detects the engine (DESIGN.md section 2).</summary>
-    public static async Task<DatabaseSession> OpenAsync(DatabaseSettings settings, CancellationToken cancellationToken)
+    /// <param name="known">What this run already learnt about servers (a LoadJob's): with it the server's
+    /// version is asked once per run, not once per table. Without it every open asks, which also finds a
+    /// pooled connection that died with its server.</param>
+    public static async Task<DatabaseSession> OpenAsync(DatabaseSettings settings, CancellationToken cancellationToken, KnownServers? known = null)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
@@ -45,10 +48,10 @@ public sealed class DatabaseSession : IAsyncDisposable
             // every statement counts.
             NoResetOnClose = true,
         };
-        // The server's version is asked once per endpoint and process (a run of 50 tables asks once, not 50
-        // times); once it is known to be PostgreSQL 14+, the dead-client check rides on the startup packet.
-        var known = KnownVersions.TryGetValue(VersionKey(settings), out var cached) ? cached : null;
-        if (known is { IsPostgres14OrLater: true }) builder.Options = $"-c client_connection_check_interval={ClientConnectionCheckMilliseconds}";
+        // With a run's KnownServers the version is asked once per endpoint (a run of 50 tables asks once, not
+        // 50 times); once it is known to be PostgreSQL 14+, the dead-client check rides on the startup packet.
+        var server = known?.Get(settings);
+        if (server is { IsPostgres14OrLater: true }) builder.Options = $"-c client_connection_check_interval={ClientConnectionCheckMilliseconds}";
         // A pooled connection may have died with its server (a restart between two tables): clear the
         // pool and try once more with a fresh one.
         for (var attempt = 1; ; attempt++)
@@ -57,15 +60,14 @@ public sealed class DatabaseSession : IAsyncDisposable
             try
             {
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                var version = known?.Version;
+                var version = server?.Version;
                 if (version == null)
                 {
                     await using (var command = new NpgsqlCommand("SELECT version()", connection))
                     {
                         version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "";
                     }
-                    var isPostgres14 = DetectEngine(version) == EngineKind.PostgreSQL && connection.PostgreSqlVersion.Major >= 14;
-                    KnownVersions[VersionKey(settings)] = new ServerVersionInfo(version, isPostgres14);
+                    known?.Add(settings, version, DetectEngine(version) == EngineKind.PostgreSQL && connection.PostgreSqlVersion.Major >= 14);
                     await WatchForDeadClientAsync(connection, version, cancellationToken).ConfigureAwait(false);
                 }
                 var engine = settings.DialectOverride ?? DetectEngine(version);
@@ -91,15 +93,6 @@ public sealed class DatabaseSession : IAsyncDisposable
         }
     }
 
-    private sealed record ServerVersionInfo(string Version, bool IsPostgres14OrLater);
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServerVersionInfo> KnownVersions = new();
-
-    private static string VersionKey(DatabaseSettings settings) => $"{settings.Host}:{settings.Port}/{settings.Database}";
-
-    /// <summary>Forgets what was learnt about a server (tests that replace one at the same endpoint).</summary>
-    internal static void ForgetServer(DatabaseSettings settings) => KnownVersions.TryRemove(VersionKey(settings), out _);
-
     /// <summary>How often PostgreSQL checks, while a statement runs, that this client is still there.</summary>
     internal const int ClientConnectionCheckMilliseconds = 2000;
 
@@ -123,6 +116,25 @@ public sealed class DatabaseSession : IAsyncDisposable
         catch (PostgresException)
         {
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> says this session's pooled connection had died with its server (a
+    /// restart between two tables) before it sent anything: the pool is cleared, and a new session may
+    /// run the work. (The server's version is cached, so opening no longer sends a query that would
+    /// have found out.)
+    /// </summary>
+    public bool DiedBeforeUse(Exception ex)
+    {
+        for (var e = ex; e != null; e = e.InnerException)
+        {
+            if (IsBrokenPooledConnection(e))
+            {
+                NpgsqlConnection.ClearPool(Connection);
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The server ended the connection (shutdown, restart, network): a fresh one may work.</summary>
@@ -215,4 +227,18 @@ public sealed class DatabaseSession : IAsyncDisposable
     public void AddSecrets(SecretRedactor redactor) => Redactor = new SecretRedactor([.. redactor.Secrets, .. Redactor.Secrets, Settings.Password]);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}
+
+/// <summary>What a run learnt about the servers it connects to (their version), so that it asks once.</summary>
+public sealed class KnownServers
+{
+    internal sealed record Server(string Version, bool IsPostgres14OrLater);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Server> _servers = new();
+
+    private static string Key(DatabaseSettings settings) => $"{settings.Host}:{settings.Port}/{settings.Database}";
+
+    internal Server? Get(DatabaseSettings settings) => _servers.TryGetValue(Key(settings), out var s) ? s : null;
+
+    internal void Add(DatabaseSettings settings, string version, bool isPostgres14OrLater) => _servers[Key(settings)] = new Server(version, isPostgres14OrLater);
 }

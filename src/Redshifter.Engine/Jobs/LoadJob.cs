@@ -23,6 +23,8 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
 {
     // History tables this run has made sure of (after a commit), so that only the first load asks.
     private readonly ConcurrentDictionary<(string, string), bool> _historyReady = new();
+    // The servers' versions, asked by the run's first connection only.
+    private readonly KnownServers _servers = new();
 
     /// <summary>Runs the load. Failures come back as a Failed outcome (with a Redshifter.LoadFailed error), never as exceptions; cancellation throws.</summary>
     public async Task<LoadOutcome> RunAsync(LoadRequest request, CancellationToken cancellationToken)
@@ -34,28 +36,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         try
         {
             (source, var config, var reason) = await PrepareAsync(request, warnings, cancellationToken).ConfigureAwait(false);
-            log.Progress(name, "connecting", -1);
-            await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
-            session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
-            log.Verbose($"{name}: connected to {settings.Endpoint} ({session.Engine}).");
-            var approved = false;
-            for (int conflicts = 0, creates = 0; ;)
-            {
-                try
-                {
-                    var outcome = await AttemptAsync(session, request, source, config, reason, warnings, approved, clock, cancellationToken).ConfigureAwait(false);
-                    if (outcome != null) return outcome;
-                    approved = true; // columns were widened before the transaction: plan and run it again
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransactionRetry.Reason(ex, conflicts, creates) is { } why)
-                {
-                    if (TransactionRetry.IsTableCreatedMeanwhile(ex)) creates++; else conflicts++;
-                    var retry = $"{name}: {why}; its transaction was rolled back and runs again (retry {conflicts + creates}).";
-                    log.Warning(retry);
-                    warnings.Add(retry);
-                    await Task.Delay(TransactionRetry.Delay(conflicts + creates), cancellationToken).ConfigureAwait(false);
-                }
-            }
+            return await RunTransactionAsync(request, source, config, reason, warnings, clock, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -80,6 +61,59 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         {
             log.Progress(name, "done", 100);
         }
+    }
+
+    /// <summary>
+    /// Runs the load's transaction until it commits, skips or fails for good: a transaction that conflicted
+    /// with another runs again (<see cref="TransactionRetry"/>, a warning each time); one that widened
+    /// columns first (Redshift) runs again without asking twice; a pooled connection that had died with its
+    /// server before it was used is replaced once.
+    /// </summary>
+    private async Task<LoadOutcome> RunTransactionAsync(LoadRequest request, SourceFile source, TableConfig config, string reason, List<string> warnings, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var name = $"{config.Schema}.{config.Table}";
+        log.Progress(name, "connecting", -1);
+        var session = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var approved = false;
+            var used = false;
+            for (int conflicts = 0, creates = 0; ; used = true)
+            {
+                try
+                {
+                    var outcome = await AttemptAsync(session, request, source, config, reason, warnings, approved, clock, cancellationToken).ConfigureAwait(false);
+                    if (outcome != null) return outcome;
+                    approved = true; // columns were widened before the transaction: plan and run it again
+                }
+                catch (Exception ex) when (!used && !cancellationToken.IsCancellationRequested && session.DiedBeforeUse(ex))
+                {
+                    // Nothing was done on that connection: a fresh one runs the transaction.
+                    await session.DisposeAsync().ConfigureAwait(false);
+                    session = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransactionRetry.Reason(ex, conflicts, creates) is { } why)
+                {
+                    if (TransactionRetry.IsTableCreatedMeanwhile(ex)) creates++; else conflicts++;
+                    var retry = $"{name}: {why}; its transaction was rolled back and runs again (retry {conflicts + creates}).";
+                    log.Warning(retry);
+                    warnings.Add(retry);
+                    await Task.Delay(TransactionRetry.Delay(conflicts + creates), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<DatabaseSession> OpenAsync(string name, CancellationToken cancellationToken)
+    {
+        var session = await DatabaseSession.OpenAsync(settings, cancellationToken, _servers).ConfigureAwait(false);
+        session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
+        log.Verbose($"{name}: connected to {settings.Endpoint} ({session.Engine}).");
+        return session;
     }
 
     /// <summary>

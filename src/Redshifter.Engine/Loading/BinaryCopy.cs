@@ -23,7 +23,7 @@ internal static class BinaryCopy
 
     private const long PostgresEpochTicks = 630822816000000000L; // 2000-01-01
     private const int PostgresEpochDay = 730119; // DateOnly(2000, 1, 1).DayNumber
-    private const int MaxNumericBytes = 4 + 8 + 2 * 10; // length, header, at most 10 base-10000 digits for a decimal
+    private const int MaxNumericBytes = 4 + 8 + 2 * 12; // length, header, at most 11 base-10000 digits for 38 decimal digits and the padding
 
     /// <summary>Encodes the batch's rows into <paramref name="buffer"/> (replaced by a bigger pooled one when needed); the bytes written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -93,7 +93,7 @@ internal static class BinaryCopy
                         p += 12;
                         break;
                     case ColumnKind.Numeric:
-                        p += WriteNumeric(span[p..], batch.Decimals[c][r]);
+                        p += WriteNumeric(span[p..], batch.Numerics[c][r], columns[c].Type.Scale ?? 0);
                         break;
                     case ColumnKind.Super:
                         var json = batch.TextLength[c][r];
@@ -114,19 +114,26 @@ internal static class BinaryCopy
         return p;
     }
 
-    /// <summary>numeric: digit count, weight, sign, display scale, then base-10000 digits, most significant first.</summary>
-    internal static int WriteNumeric(Span<byte> destination, decimal value)
+    /// <summary>
+    /// numeric: digit count, weight, sign, display scale, then base-10000 digits, most significant first.
+    /// <paramref name="unscaled"/> is the value times 10^<paramref name="scale"/> (<see cref="ExactNumeric"/>).
+    /// </summary>
+    internal static int WriteNumeric(Span<byte> destination, Int128 unscaled, int scale)
     {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        var scale = (bits[3] >> 16) & 0xFF;
-        var negative = bits[3] < 0;
-        var mantissa = new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
-        // Align the decimal point on a digit boundary: the fraction then takes whole base-10000 digits.
+        var negative = unscaled < 0;
+        var mantissa = negative ? (UInt128)(-unscaled) : (UInt128)unscaled;
+        // The fraction takes whole base-10000 digits: its last one holds scale % 4 decimal digits, padded
+        // with zeros (taken off first, so that nothing is multiplied past 38 digits).
         var fractionDigits = (scale + 3) / 4;
-        for (var i = scale; i < fractionDigits * 4; i++) mantissa *= 10;
-        Span<short> digits = stackalloc short[12]; // least significant first
+        Span<short> digits = stackalloc short[16]; // least significant first
         var n = 0;
+        var partial = scale % 4;
+        if (partial != 0 && mantissa != 0)
+        {
+            var unit = (uint)Pow10(partial);
+            digits[n++] = (short)((uint)(mantissa % unit) * (uint)Pow10(4 - partial));
+            mantissa /= unit;
+        }
         while (mantissa != 0)
         {
             digits[n++] = (short)(ushort)(mantissa % 10000);
@@ -145,4 +152,6 @@ internal static class BinaryCopy
         for (var i = n - 1; i >= low; i--, p += 2) BinaryPrimitives.WriteInt16BigEndian(destination[p..], digits[i]);
         return p;
     }
+
+    private static int Pow10(int n) => n switch { 0 => 1, 1 => 10, 2 => 100, _ => 1000 };
 }

@@ -19,6 +19,9 @@ internal sealed class ParquetSource : IAsyncDisposable
     {
         UseDateOnlyTypeForDates = true,
         TreatByteArrayAsString = true,
+        // DECIMAL as its unscaled integer and scale: .NET decimal holds 28-29 digits and would round a
+        // DECIMAL(38,s) silently.
+        UseBigDecimal = true,
         MaximumSmallPoolFreeBytes = 16 << 20,
         MaximumLargePoolFreeBytes = 32 << 20,
     };
@@ -115,7 +118,7 @@ internal sealed class ParquetSource : IAsyncDisposable
         if (type == typeof(uint) || type == typeof(long)) return (InferredType.BigInt, 0, 0);
         if (type == typeof(ulong)) return (InferredType.Numeric, 20, 0);
         if (type == typeof(float) || type == typeof(double)) return (InferredType.Float, 0, 0);
-        if (type == typeof(decimal))
+        if (type == typeof(decimal) || type == typeof(Parquet.Data.BigDecimal))
             return field is DecimalDataField d ? (InferredType.Numeric, d.Precision, d.Scale) : (InferredType.Numeric, 38, 18);
         if (type == typeof(DateOnly)) return (InferredType.Date, 0, 0);
         // Redshift's COPY loads a Parquet TIMESTAMP into TIMESTAMP (UTC wall time) whether or not it is adjusted to UTC.
@@ -150,6 +153,7 @@ internal sealed class ParquetSource : IAsyncDisposable
             if (t == typeof(float)) return new Values<float>();
             if (t == typeof(double)) return new Values<double>();
             if (t == typeof(decimal)) return new Values<decimal>();
+            if (t == typeof(Parquet.Data.BigDecimal)) return new Values<Parquet.Data.BigDecimal>();
             if (t == typeof(DateOnly)) return new Values<DateOnly>();
             if (t == typeof(DateTime)) return new Values<DateTime>();
             if (t == typeof(TimeSpan)) return new Values<TimeSpan>();

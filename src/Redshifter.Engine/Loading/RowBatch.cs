@@ -29,7 +29,7 @@ internal delegate ValueTask<RowBatch> BatchSink(RowBatch full, CancellationToken
 /// if (batch.Count > 0) await sink(batch, cancellationToken);
 /// </code>
 /// Storage: fixed-size kinds in <see cref="Fixed"/> (bool 0/1, integers, double/real bits, date as
-/// DayNumber, timestamps as DateTime ticks), numeric in <see cref="Decimals"/>, text (varchar, char, and
+/// DayNumber, timestamps as DateTime ticks), numeric in <see cref="Numerics"/> (unscaled, at the column's scale: <see cref="ExactNumeric"/>), text (varchar, char, and
 /// super as JSON text) as UTF-8 in one shared buffer.
 /// </summary>
 internal sealed class RowBatch
@@ -54,7 +54,7 @@ internal sealed class RowBatch
         _assigned = new bool[n];
         Nulls = new bool[n][];
         Fixed = new long[n][];
-        Decimals = new decimal[n][];
+        Numerics = new Int128[n][];
         TextStart = new int[n][];
         TextLength = new int[n][];
         for (var c = 0; c < n; c++)
@@ -62,7 +62,7 @@ internal sealed class RowBatch
             var kind = _kinds[c] = layout.Columns[c].Type.Kind;
             Nulls[c] = new bool[capacity];
             Fixed[c] = IsFixed(kind) ? new long[capacity] : [];
-            Decimals[c] = kind == ColumnKind.Numeric ? new decimal[capacity] : [];
+            Numerics[c] = kind == ColumnKind.Numeric ? new Int128[capacity] : [];
             TextStart[c] = IsText(kind) ? new int[capacity] : [];
             TextLength[c] = IsText(kind) ? new int[capacity] : [];
         }
@@ -80,7 +80,7 @@ internal sealed class RowBatch
     // The columns' storage, read by the COPY writer; indexed [column][row].
     internal bool[][] Nulls { get; }
     internal long[][] Fixed { get; }
-    internal decimal[][] Decimals { get; }
+    internal Int128[][] Numerics { get; }
     internal int[][] TextStart { get; }
     internal int[][] TextLength { get; }
     internal byte[] Text { get; private set; }
@@ -131,9 +131,10 @@ internal sealed class RowBatch
         _assigned[column] = true;
     }
 
-    internal void SetDecimal(int column, decimal value)
+    /// <summary>A numeric value, unscaled at the column's scale.</summary>
+    internal void SetNumeric(int column, Int128 unscaled)
     {
-        Decimals[column][Count] = value;
+        Numerics[column][Count] = unscaled;
         Nulls[column][Count] = false;
         _assigned[column] = true;
     }
@@ -181,7 +182,7 @@ internal sealed class RowBatch
     /// </summary>
     public void SetValue(int column, object? value) => Layout.Columns[column].Store(value, this, column);
 
-    /// <summary>A value as a CLR object (long, int, short, double, float, decimal, bool, DateOnly, DateTime, string), or null; for tests and samples.</summary>
+    /// <summary>A value as a CLR object (long, int, short, double, float, decimal (or, past 28 digits, its text), bool, DateOnly, DateTime, string), or null; for tests and samples.</summary>
     public object? GetValue(int row, int column)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
@@ -195,7 +196,7 @@ internal sealed class RowBatch
             ColumnKind.BigInt => bits,
             ColumnKind.Float => BitConverter.Int64BitsToDouble(bits),
             ColumnKind.Real => BitConverter.Int32BitsToSingle((int)bits),
-            ColumnKind.Numeric => Decimals[column][row],
+            ColumnKind.Numeric => ExactNumeric.ToClrValue(Numerics[column][row], Layout.Columns[column].Type.Scale ?? 0),
             ColumnKind.Date => DateOnly.FromDayNumber((int)bits),
             ColumnKind.Timestamp => new DateTime(bits, DateTimeKind.Unspecified),
             ColumnKind.TimestampTz => new DateTime(bits, DateTimeKind.Utc),
@@ -220,7 +221,7 @@ internal sealed class RowBatch
         if (from.Nulls[column][fromRow]) { SetNull(column); return; }
         switch (_kinds[column])
         {
-            case ColumnKind.Numeric: SetDecimal(column, from.Decimals[column][fromRow]); break;
+            case ColumnKind.Numeric: SetNumeric(column, from.Numerics[column][fromRow]); break;
             case ColumnKind.Varchar or ColumnKind.Char or ColumnKind.Super:
                 SetText(column, from.Text.AsSpan(from.TextStart[column][fromRow], from.TextLength[column][fromRow]));
                 break;

@@ -115,7 +115,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 if (ValueParser.TryParseDouble(text, out var r)) { batch.SetFixed(column, BitConverter.SingleToInt32Bits((float)r)); return; }
                 break;
             case ColumnKind.Numeric:
-                if (ValueParser.TryParseDecimal(text, out var m) && FitsNumeric(m)) { batch.SetDecimal(column, Math.Round(m, Type.Scale ?? 0, MidpointRounding.AwayFromZero)); return; }
+                if (ExactNumeric.TryParse(text, Type.Scale ?? 0, out var m)) { batch.SetNumeric(column, CheckPrecision(m, text)); return; }
                 break;
             case ColumnKind.Date:
                 if (ValueParser.TryParseTimestamp(text, out var dateTime, out var dateOffset))
@@ -187,9 +187,13 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 batch.SetFixed(column, BitConverter.SingleToInt32Bits(System.Convert.ToSingle(value, CultureInfo.InvariantCulture)));
                 return;
             case ColumnKind.Numeric when value is decimal or long or int or short:
-                var m = System.Convert.ToDecimal(value, CultureInfo.InvariantCulture);
-                if (!FitsNumeric(m)) break;
-                batch.SetDecimal(column, Math.Round(m, Type.Scale ?? 0, MidpointRounding.AwayFromZero));
+                if (!ExactNumeric.TryFromDecimal(System.Convert.ToDecimal(value, CultureInfo.InvariantCulture), Type.Scale ?? 0, out var m)) break;
+                batch.SetNumeric(column, CheckPrecision(m, System.Convert.ToString(value, CultureInfo.InvariantCulture)));
+                return;
+            case ColumnKind.Numeric when value is Parquet.Data.BigDecimal big:
+                // A Parquet DECIMAL read as its unscaled integer: exact at any precision.
+                if (!ExactNumeric.TryFromBigInteger(big.UnscaledValue, big.Scale, Type.Scale ?? 0, out var exact)) break;
+                batch.SetNumeric(column, CheckPrecision(exact, big.ToString()));
                 return;
             case ColumnKind.Date when value is DateOnly date:
                 batch.SetFixed(column, date.DayNumber);
@@ -214,11 +218,17 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
         throw new ValueConversionException($"'{Excerpt(System.Convert.ToString(value, CultureInfo.InvariantCulture))}' ({value.GetType().Name}) is not a valid {Type}");
     }
 
-    private bool FitsNumeric(decimal value)
+    /// <summary>
+    /// A value with more integer digits than the column's precision minus its scale does not fit: an error
+    /// (Redshift's COPY fails the record too), never a rounded or cut value. Without a precision the
+    /// column is Redshift's default NUMERIC(18,0).
+    /// </summary>
+    private Int128 CheckPrecision(Int128 unscaled, ReadOnlySpan<char> written)
     {
-        var integerDigits = (Type.Precision ?? 18) - (Type.Scale ?? 0);
-        var limit = integerDigits >= 28 ? decimal.MaxValue : (decimal)Math.Pow(10, integerDigits);
-        return Math.Abs(Math.Truncate(value)) < limit;
+        var precision = Type.Precision ?? 18;
+        if (!ExactNumeric.Fits(unscaled, precision))
+            throw new ValueConversionException($"'{Excerpt(written.ToString())}' is out of range for {Type}: at most {precision - (Type.Scale ?? 0)} digit(s) before the decimal point");
+        return unscaled;
     }
 
     /// <summary>TRUNCATECOLUMNS: at most <paramref name="maxBytes"/> UTF-8 bytes, cut at a character boundary.</summary>
