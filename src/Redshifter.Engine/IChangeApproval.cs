@@ -14,6 +14,12 @@ public interface IChangeApproval
     /// opening no transaction, so a review needs read access only and never waits for a running load.
     /// </summary>
     bool PlanOnly => false;
+
+    /// <summary>
+    /// True when a person will be asked (-Confirm): the engine then asks before it takes any lock, so that a
+    /// slow answer never holds a table.
+    /// </summary>
+    bool WillAsk => false;
 }
 
 /// <summary>Declines everything without asking: Get-RedshiftLoadPlan.</summary>

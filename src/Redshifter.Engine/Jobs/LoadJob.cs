@@ -76,13 +76,22 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         var session = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
         try
         {
+            // A person answering -Confirm may take a while: ask before any lock is taken (the plan read
+            // without one), then lock and plan again, and run that without asking twice.
             var approved = false;
+            if (approval.WillAsk && !approval.PlanOnly)
+            {
+                var declined = await AttemptAsync(session, request, source, config, reason, warnings, AttemptMode.Ask, clock, cancellationToken).ConfigureAwait(false);
+                if (declined != null) return declined;
+                approved = true;
+            }
             var used = false;
             for (int conflicts = 0, creates = 0; ; used = true)
             {
                 try
                 {
-                    var outcome = await AttemptAsync(session, request, source, config, reason, warnings, approved, clock, cancellationToken).ConfigureAwait(false);
+                    var mode = approval.PlanOnly ? AttemptMode.Plan : approved ? AttemptMode.RunApproved : AttemptMode.Run;
+                    var outcome = await AttemptAsync(session, request, source, config, reason, warnings, mode, clock, cancellationToken).ConfigureAwait(false);
                     if (outcome != null) return outcome;
                     approved = true; // columns were widened before the transaction: plan and run it again
                 }
@@ -159,15 +168,29 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         return (source, config, reason);
     }
 
+    /// <summary>How far an attempt goes: plan and ask only (no transaction, no lock), or run.</summary>
+    private enum AttemptMode
+    {
+        /// <summary>-WhatIf: plan and show it; nothing runs.</summary>
+        Plan,
+        /// <summary>-Confirm: plan without a lock and ask; null when approved.</summary>
+        Ask,
+        /// <summary>Lock, plan, ask, run.</summary>
+        Run,
+        /// <summary>Lock, plan, run: already approved.</summary>
+        RunApproved,
+    }
+
     /// <summary>
     /// One try at the load's transaction. Null when it widened columns before the transaction (Redshift) and
-    /// must run again; otherwise the outcome.
+    /// must run again, or (<see cref="AttemptMode.Ask"/>) when the load was approved; otherwise the outcome.
     /// </summary>
     private async Task<LoadOutcome?> AttemptAsync(DatabaseSession session, LoadRequest request, SourceFile source, TableConfig config, string reason,
-        List<string> warnings, bool approved, Stopwatch clock, CancellationToken cancellationToken)
+        List<string> warnings, AttemptMode mode, Stopwatch clock, CancellationToken cancellationToken)
     {
         var name = $"{config.Schema}.{config.Table}";
-        var planOnly = approval.PlanOnly;
+        var planOnly = mode is AttemptMode.Plan or AttemptMode.Ask;
+        var approved = mode == AttemptMode.RunApproved;
         // -WhatIf only plans: no transaction and no lock, so a review never waits for (or blocks) a load.
         var transaction = planOnly ? null : await session.BeginAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction)
@@ -188,6 +211,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
             log.Verbose($"{name}: {TableUpdater.Describe(new TableChangePlan(plan.TableAction, [], plan.AddedColumns) { Widenings = plan.WidenedColumns })}.");
             if (!approved && !await approval.ApproveAsync(name, $"Load {source.Uri}", [.. plan.Statements], cancellationToken).ConfigureAwait(false))
                 return Outcome(plan, LoadStatus.Skipped, clock, "Not approved (-WhatIf or -Confirm): nothing was changed.") with { Approved = false };
+            if (mode == AttemptMode.Ask) return null;
 
             // Redshift widens a column only outside a transaction block: end this one, widen (no data can be
             // lost, and a re-run is a no-op), and plan again in a new transaction.

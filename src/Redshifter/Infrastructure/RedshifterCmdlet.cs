@@ -21,6 +21,11 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Whether ShouldProcess will ask the user (-Confirm, or $ConfirmPreference at or below the cmdlet's impact, Medium).</summary>
+    internal bool IsConfirm() =>
+        MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) ? c is SwitchParameter { IsPresent: true } || c is true
+        : GetVariableValue("ConfirmPreference") is { } preference && LanguagePrimitives.TryConvertTo<ConfirmImpact>(preference, out var impact) && impact != ConfirmImpact.None && impact <= ConfirmImpact.Medium;
+
     /// <summary>Whether -WhatIf is in effect, so that every ShouldProcess will answer no.</summary>
     internal bool IsWhatIf() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter { IsPresent: true } || w is true
@@ -80,6 +85,9 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
 
         /// <summary>-WhatIf (given, or through $WhatIfPreference): read on the pipeline thread when the bridge is made.</summary>
         public bool PlanOnly { get; } = cmdlet.IsWhatIf();
+
+        /// <summary>-Confirm (given, or through $ConfirmPreference): read on the pipeline thread when the bridge is made.</summary>
+        public bool WillAsk { get; } = cmdlet.IsConfirm();
 
         public void Post(Action action) => Pending.Add(action);
 

@@ -215,6 +215,45 @@ public sealed class RedshiftBehaviourTests(ServersFixture fixture) : IAsyncLifet
         Assert.Contains("same day", plan.Freshness.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>-Confirm: a person may take minutes to answer, so the question comes before any lock.</summary>
+    private sealed class ConfirmingApproval(Func<Task<bool>> whileAsking) : IChangeApproval
+    {
+        public int Asked;
+        public bool? LocksWereFree;
+        public bool WillAsk => true;
+        public async Task<bool> ApproveAsync(string target, string action, IReadOnlyList<string> statements, CancellationToken cancellationToken)
+        {
+            Asked++;
+            LocksWereFree = await whileAsking();
+            return true;
+        }
+    }
+
+    [Fact]
+    public async Task With_Confirm_the_question_comes_before_any_lock_and_is_asked_once()
+    {
+        var config = $"t:\n  columns:\n    - dest: id\n      type: int\n    - dest: at\n      type: date\n  meta:\n    schema: {_schema}\n    datadatecolumn: at\n";
+        await Upload("t", "2024-01-01T00:00:00Z", config, """{"id":1,"at":"2024-01-01"}""");
+        Assert.Equal(LoadStatus.Loaded, (await Load("t")).Status);
+        await Upload("t", "2024-01-02T00:00:00Z", config, """{"id":2,"at":"2024-01-02"}""");
+        var approval = new ConfirmingApproval(async () =>
+        {
+            // Another session can take both locks a load takes while the user is being asked.
+            await using var other = new NpgsqlConnection(ConnectionString());
+            await other.OpenAsync();
+            await using var tx = await other.BeginTransactionAsync();
+            await using (var advisory = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock(hashtext('{_schema}.t'))", other, tx))
+                if (!(bool)(await advisory.ExecuteScalarAsync())!) return false;
+            await using (var table = new NpgsqlCommand($"LOCK TABLE \"{_schema}\".t NOWAIT", other, tx)) await table.ExecuteNonQueryAsync();
+            return true;
+        });
+        var outcome = await Load("t", approval: approval);
+        Assert.True(outcome.Status == LoadStatus.Loaded, outcome.Message);
+        Assert.Equal(1, approval.Asked);
+        Assert.True(approval.LocksWereFree);
+        Assert.Equal(["1", "2"], await fixture.RowsAsync($"SELECT id FROM \"{_schema}\".t ORDER BY id"));
+    }
+
     [Fact]
     public async Task A_table_created_by_another_session_meanwhile_is_found_when_the_transaction_runs_again()
     {
