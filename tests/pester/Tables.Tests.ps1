@@ -83,4 +83,22 @@ Describe 'Update-RedshiftTable and Get-RedshiftTable' {
         $t.Exists | Should -BeFalse
         $t.Columns | Should -BeNullOrEmpty
     }
+
+    It 'folds mixed-case names as Redshift does and widens a varchar the config makes longer' {
+        $mixed = Join-Path $TestDrive 'Mixed.yml'
+        $yaml = "UserEvents:`n  columns:`n    - dest: userId`n      type: int`n      primarykey: true`n    - dest: Name`n      type: varchar(8)`n    - dest: At`n      type: date`n  meta:`n    schema: $($schema.ToUpperInvariant())`n    datadatecolumn: AT`n"
+        Set-Content -Path $mixed -Value $yaml
+        $created = Update-RedshiftTable -Schema $schema.ToUpperInvariant() -Table UserEvents -Config $mixed
+        $created.Action | Should -Be 'Created'
+        $t = Get-RedshiftTable -Schema $schema -Table USEREVENTS -DataDateColumn At
+        $t.Exists | Should -BeTrue
+        $t.Table | Should -Be 'userevents'
+        $t.Columns.Name | Should -Be @('userid', 'name', 'at')
+        Set-Content -Path $mixed -Value ($yaml -replace 'varchar\(8\)', 'varchar(40)')
+        $widened = Update-RedshiftTable -Schema $schema -Table UserEvents -Config $mixed
+        $widened.Action | Should -Be 'Altered'
+        $widened.WidenedColumns | Should -Be @('name')
+        $widened.Statements | Should -Contain "ALTER TABLE `"$schema`".`"userevents`" ALTER COLUMN `"name`" TYPE VARCHAR(40)"
+        (Update-RedshiftTable -Schema $schema -Table UserEvents -Config $mixed).Action | Should -Be 'Unchanged'
+    }
 }
