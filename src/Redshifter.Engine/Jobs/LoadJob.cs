@@ -79,6 +79,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
         var dialect = session.Dialect;
         log.Verbose($"{name}: connected to {settings.Endpoint} ({session.Engine}).");
+        await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
         var transaction = await session.BeginAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
