@@ -78,6 +78,8 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         {
             // A person answering -Confirm may take a while: ask before any lock is taken (the plan read
             // without one), then lock and plan again, and run that without asking twice.
+            // Checks of the source that change nothing, before any transaction (DESIGN.md section 5 step 4).
+            await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
             var approved = false;
             if (approval.WillAsk && !approval.PlanOnly)
             {
@@ -133,8 +135,9 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
     {
         var warnings = new List<string>();
         var (source, config, reason) = await PrepareAsync(request, warnings, cancellationToken).ConfigureAwait(false);
-        await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken, _servers).ConfigureAwait(false);
         session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
+        await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
         var state = await InspectAsync(session, config, null, lockFirst: false, cancellationToken).ConfigureAwait(false);
         var plan = await Planner().PlanAsync(session, request, source, config, reason, state, warnings, HistoryReady(request), cancellationToken).ConfigureAwait(false);
         return Redacted(plan, session);

@@ -29,6 +29,8 @@ public static class CopyRunner
         await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
         session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
         log.Verbose($"Connected to {settings.Endpoint} ({session.Engine}).");
+        // Checks that change nothing, before the transaction (a key that is a prefix of others, a Parquet manifest, the region).
+        await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
         var transaction = await session.BeginAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {

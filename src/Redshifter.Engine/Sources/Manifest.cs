@@ -4,8 +4,8 @@ using Redshifter.Engine.Storage;
 
 namespace Redshifter.Engine.Sources;
 
-/// <summary>One file a manifest lists.</summary>
-public sealed record ManifestEntry(string Bucket, string Key, bool Mandatory)
+/// <summary>One file a manifest lists; <paramref name="ContentLength"/> is its "meta": {"content_length": …}, if given.</summary>
+public sealed record ManifestEntry(string Bucket, string Key, bool Mandatory, long? ContentLength = null)
 {
     public string Uri => S3Uri.Format(Bucket, Key);
 }
@@ -52,7 +52,9 @@ public sealed class Manifest
                 if (!S3Uri.IsS3Uri(text)) throw Invalid(uri, $"entry {list.Count + 1}'s url '{text}' is not an s3:// URI");
                 var (bucket, key) = S3Uri.Parse(text);
                 var mandatory = entry.TryGetProperty("mandatory", out var m) && m.ValueKind == JsonValueKind.True;
-                list.Add(new ManifestEntry(bucket, key, mandatory));
+                long? length = entry.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+                    && meta.TryGetProperty("content_length", out var l) && l.ValueKind == JsonValueKind.Number && l.TryGetInt64(out var n) && n >= 0 ? n : null;
+                list.Add(new ManifestEntry(bucket, key, mandatory, length));
             }
             if (list.Count == 0) throw Invalid(uri, "its \"entries\" array is empty");
             return new Manifest(uri, list);

@@ -44,7 +44,15 @@ public sealed partial class RedshiftDialect
         var compression = source.Compression switch { Compression.Gzip => "GZIP", Compression.Bzip2 => "BZIP2", Compression.Zstd => "ZSTD", _ => null };
         if (compression != null) sql.Append(compression).Append('\n');
         if (source.IgnoreHeader > 0 && source.Format != DataFormat.Json) sql.Append(CultureInfo.InvariantCulture, $"IGNOREHEADER {source.IgnoreHeader}\n");
-        sql.Append("REGION ").Append(QuoteLiteral(region)).Append(" TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON");
+        // DATEFORMAT 'auto' on every text COPY: without it a DATE column takes only 'YYYY-MM-DD', and the delimited
+        // mode's ACCEPTANYDATE would turn every other spelling into NULL without a word ("Always use ACCEPTANYDATE
+        // with the DATEFORMAT parameter": https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-conversion.html).
+        // COMPUPDATE OFF into the upsert's staging table: into an empty table the analysis samples the input and
+        // re-creates the table with new encodings, on every upsert, for a table dropped a moment later
+        // (https://docs.aws.amazon.com/redshift/latest/dg/c_Loading_tables_auto_compress.html).
+        sql.Append("REGION ").Append(QuoteLiteral(region))
+           .Append(" DATEFORMAT 'auto' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ")
+           .Append(stagingTable != null ? "OFF" : "ON");
         return sql.ToString();
     }
 

@@ -23,7 +23,7 @@ public sealed record S3ListPage(IReadOnlyList<S3ObjectInfo> Objects, IReadOnlyLi
 /// The engine's S3 access: the few calls Redshifter makes, with errors turned into messages for
 /// people, and a request counter (discovery must stay O(log N) in requests; tests check it).
 /// </summary>
-public sealed class S3Storage : IDisposable
+public sealed partial class S3Storage : IDisposable
 {
     private readonly IAmazonS3 _client;
     private long _requests;

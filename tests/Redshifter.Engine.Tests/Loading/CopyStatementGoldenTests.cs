@@ -6,7 +6,7 @@ namespace Redshifter.Engine.Tests.Loading;
 
 /// <summary>
 /// Redshift's COPY text, pinned per option (AWS documentation: COPY … FROM 's3://…' authorization
-/// [MANIFEST] data format [compression] [IGNOREHEADER n] REGION … TIMEFORMAT 'auto' TRUNCATECOLUMNS
+/// [MANIFEST] data format [compression] [IGNOREHEADER n] REGION … DATEFORMAT 'auto' TIMEFORMAT 'auto' TRUNCATECOLUMNS
 /// STATUPDATE ON COMPUPDATE ON), and the secret absent from every printed form.
 /// </summary>
 public sealed class CopyStatementGoldenTests
@@ -29,7 +29,7 @@ public sealed class CopyStatementGoldenTests
             "COPY \"api\".\"pages\" FROM 's3://analytics/api_pages_2015-07-01T00:00:00Z.json'\n" +
             "IAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftCopy'\n" +
             "FORMAT AS JSON 'auto ignorecase'\n" +
-            "REGION 'eu-west-1' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON",
+            "REGION 'eu-west-1' DATEFORMAT 'auto' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON",
             RedshiftDialect.Instance.Copy(Source(DataFormat.Json), Role, "eu-west-1"));
     }
 
@@ -43,7 +43,7 @@ public sealed class CopyStatementGoldenTests
             "MANIFEST\n" +
             "FORMAT AS JSON 'auto ignorecase'\n" +
             "GZIP\n" +
-            "REGION 'us-east-1' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON", sql);
+            "REGION 'us-east-1' DATEFORMAT 'auto' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON", sql);
         var shown = new SecretRedactor([Secret, Token]).Redact(sql);
         Assert.DoesNotContain(Secret, shown, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, shown, StringComparison.Ordinal);
@@ -68,6 +68,32 @@ public sealed class CopyStatementGoldenTests
     {
         var sql = RedshiftDialect.Instance.Copy(Source(DataFormat.Delimited, Compression.Gzip, key: "api_pages_2015-07-01T00:00:00Z.gz"), Role, "us-east-1");
         Assert.Contains("\nDELIMITER AS '|' REMOVEQUOTES ESCAPE TRIMBLANKS EMPTYASNULL ACCEPTANYDATE\nGZIP\n", sql, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DataFormat.Json)]
+    [InlineData(DataFormat.Csv)]
+    [InlineData(DataFormat.Delimited)]
+    public void Every_text_COPY_reads_dates_with_DATEFORMAT_auto(DataFormat format)
+    {
+        // Issue 14 item 6: without DATEFORMAT a DATE takes only 'YYYY-MM-DD', and ACCEPTANYDATE (the delimited mode)
+        // turns every other spelling into NULL; AWS: "Always use ACCEPTANYDATE with the DATEFORMAT parameter".
+        var sql = RedshiftDialect.Instance.Copy(Source(format), Role, "us-east-1");
+        Assert.Contains(" DATEFORMAT 'auto' TIMEFORMAT 'auto' ", sql, StringComparison.Ordinal);
+        if (sql.Contains("ACCEPTANYDATE", StringComparison.Ordinal))
+            Assert.True(sql.IndexOf("ACCEPTANYDATE", StringComparison.Ordinal) < sql.IndexOf("DATEFORMAT 'auto'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(DataFormat.Json)]
+    [InlineData(DataFormat.Csv)]
+    [InlineData(DataFormat.Delimited)]
+    public void The_upsert_staging_COPY_turns_the_compression_analysis_off(DataFormat format)
+    {
+        // Issue 14 item 11: COMPUPDATE ON into the empty temporary table would re-create it with new encodings on every upsert.
+        var staged = RedshiftDialect.Instance.Copy(Source(format), Role, "us-east-1", "redshifter_staging");
+        Assert.EndsWith(" STATUPDATE ON COMPUPDATE OFF", staged, StringComparison.Ordinal);
+        Assert.EndsWith(" STATUPDATE ON COMPUPDATE ON", RedshiftDialect.Instance.Copy(Source(format), Role, "us-east-1"), StringComparison.Ordinal);
     }
 
     [Fact]

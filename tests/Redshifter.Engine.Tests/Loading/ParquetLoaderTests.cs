@@ -150,10 +150,12 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task A_manifest_of_Parquet_files_loads_every_entry()
     {
-        await _storage.PutAsync(_bucket, "part-1.parquet", await ParquetTestData.AllTypesAsync(7), CancellationToken.None);
-        await _storage.PutAsync(_bucket, "part-2.parquet", await ParquetTestData.AllTypesAsync(12, rowGroups: 2), CancellationToken.None);
+        byte[] part1 = await ParquetTestData.AllTypesAsync(7), part2 = await ParquetTestData.AllTypesAsync(12, rowGroups: 2);
+        await _storage.PutAsync(_bucket, "part-1.parquet", part1, CancellationToken.None);
+        await _storage.PutAsync(_bucket, "part-2.parquet", part2, CancellationToken.None);
+        // Redshift requires meta.content_length on every entry of a Parquet manifest (SourceChecks refuses one without).
         await _storage.PutTextAsync(_bucket, "orders.manifest",
-            $"{{\"entries\":[{{\"url\":\"s3://{_bucket}/part-1.parquet\",\"mandatory\":true}},{{\"url\":\"s3://{_bucket}/part-2.parquet\",\"mandatory\":true}}]}}");
+            $"{{\"entries\":[{{\"url\":\"s3://{_bucket}/part-1.parquet\",\"mandatory\":true,\"meta\":{{\"content_length\":{part1.Length}}}}},{{\"url\":\"s3://{_bucket}/part-2.parquet\",\"mandatory\":true,\"meta\":{{\"content_length\":{part2.Length}}}}}]}}");
         var source = await Manifest.DescribeAsync(_storage, new SourceFile { Bucket = _bucket, Key = "orders.manifest", Schema = _schema, Table = "orders", IsManifest = true }, false, false, CancellationToken.None);
         Assert.Equal(DataFormat.Parquet, source.Format);
         var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, source, true, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);

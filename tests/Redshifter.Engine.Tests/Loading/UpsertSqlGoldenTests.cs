@@ -28,7 +28,7 @@ public sealed class UpsertSqlGoldenTests
             "IAM_ROLE 'arn:aws:iam::123456789012:role/R'\n" +
             "FORMAT AS JSON 'auto ignorecase'\n" +
             "GZIP\n" +
-            "REGION 'eu-west-1' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE ON",
+            "REGION 'eu-west-1' DATEFORMAT 'auto' TIMEFORMAT 'auto' TRUNCATECOLUMNS STATUPDATE ON COMPUPDATE OFF",
             Redshift.Copy(source, new CopyAuthorization("arn:aws:iam::123456789012:role/R"), "eu-west-1", SqlDialect.StagingTable));
     }
 
