@@ -32,7 +32,18 @@ internal sealed class RecordLayout
         _defaults.EndRow();
     }
 
-    public int IndexOf(ReadOnlySpan<char> name) => _byName.TryGetValue(name, out var i) ? i : -1;
+    /// <summary>
+    /// Hears each key looked up and the column it names (-1: none). Readers look a key up at least once per
+    /// distinct key, so the source check learns every key of its sample this way; null in loads.
+    /// </summary>
+    internal Action<string, int>? OnLookup { get; init; }
+
+    public int IndexOf(ReadOnlySpan<char> name)
+    {
+        var i = _byName.TryGetValue(name, out var found) ? found : -1;
+        OnLookup?.Invoke(name.ToString(), i);
+        return i;
+    }
 
     public int IndexOf(ReadOnlySpan<byte> utf8Name)
     {

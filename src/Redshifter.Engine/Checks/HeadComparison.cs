@@ -1,0 +1,196 @@
+using System.Globalization;
+using Redshifter.Engine.Config;
+using Redshifter.Engine.Errors;
+using Redshifter.Engine.Tables;
+
+namespace Redshifter.Engine.Checks;
+
+/// <summary>
+/// A column the load will write: the table's column (when the table exists), or the config's (when it is
+/// new, or the column is to be added). <see cref="Type"/> is what the column will be once the plan has run:
+/// a config asking for a longer varchar widens the table's, a shorter one leaves it as it is.
+/// </summary>
+internal sealed record CheckColumn(string Name, ColumnType Type, bool InConfig);
+
+/// <summary>
+/// The comparisons of the source check (issue 17 §2), free of I/O so that they are tested on their own:
+/// what the head of a source says (keys seen, a header line, a Parquet schema, sampled values) against the
+/// config and the table. Errors throw; warnings are sentences for people that say what, which column and
+/// what to change.
+/// </summary>
+internal static class HeadComparison
+{
+    /// <summary>
+    /// The columns the load writes, in the order the table will have them: the existing table's columns,
+    /// then the config's columns it lacks (they are appended); without a table, the config's.
+    /// </summary>
+    public static IReadOnlyList<CheckColumn> TargetColumns(TableConfig config, TableState? table)
+    {
+        if (table is not { Exists: true }) return [.. config.Columns.Select(c => new CheckColumn(c.Name, c.Type, true))];
+        var columns = new List<CheckColumn>();
+        foreach (var existing in table.Columns)
+        {
+            var wanted = config.Column(existing.Name);
+            var type = (existing.Type, wanted?.Type) switch
+            {
+                ({ Kind: ColumnKind.Varchar } have, { Kind: ColumnKind.Varchar } want) => have.Length >= want.Length ? have : want,
+                ({ } have, _) => have,
+                (null, { } want) => want,
+                // A type Redshifter does not know: the load refuses it elsewhere; here it takes text, unchecked.
+                _ => new ColumnType(ColumnKind.Varchar, 65535),
+            };
+            columns.Add(new CheckColumn(existing.Name, type, wanted != null));
+        }
+        foreach (var c in config.Columns.Where(c => !table.Columns.Any(e => e.Name.Equals(c.Name, StringComparison.OrdinalIgnoreCase))))
+            columns.Add(new CheckColumn(c.Name, c.Type, true));
+        return columns;
+    }
+
+    /// <summary>
+    /// JSON keys against the columns: keys no column takes (COPY ignores them) and config columns that no
+    /// sampled record has (they will be NULL or their default). Keys match columns case-insensitively.
+    /// </summary>
+    public static List<string> JsonKeys(IEnumerable<string> keysSeen, IReadOnlyList<CheckColumn> columns, int records, string uri)
+    {
+        var warnings = new List<string>();
+        if (records == 0) return warnings; // an empty source is refused by the load itself
+        var seen = new HashSet<string>(keysSeen, StringComparer.OrdinalIgnoreCase);
+        var names = new HashSet<string>(columns.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
+        var ignored = seen.Where(k => !names.Contains(k)).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        var sample = Sample(records);
+        if (ignored.Count > 0)
+            warnings.Add($"{uri}: ignored keys: {Quoted(ignored)} — no column takes {(ignored.Count == 1 ? "it" : "them")} ({sample}), so COPY drops {(ignored.Count == 1 ? "its values" : "their values")}. " +
+                $"To keep {(ignored.Count == 1 ? "it" : "them")}, add {(ignored.Count == 1 ? "a column" : "columns")} of that name to the config.");
+        var missing = columns.Where(c => c.InConfig && !seen.Contains(c.Name)).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+            warnings.Add($"{uri}: config column{(missing.Count == 1 ? "" : "s")} {Quoted(missing)} {(missing.Count == 1 ? "is" : "are")} in no record ({sample}), so {(missing.Count == 1 ? "it" : "they")} will be loaded as NULL (or {(missing.Count == 1 ? "its" : "their")} default). " +
+                "Check the key's spelling in the file and the column's dest in the config, or remove the column from the config.");
+        return warnings;
+    }
+
+    /// <summary>
+    /// A CSV/delimited header line (the one <c>-IgnoreHeader 1</c> skips) against the config's column
+    /// order. Fields go into columns by position, so a column that the header names at another position is
+    /// an error naming both orders, and so is a header with another number of fields; a header name that is
+    /// no column at all is only a warning (the load does not read names).
+    /// </summary>
+    public static List<string> CsvHeader(IReadOnlyList<string> header, TableConfig config, string uri)
+    {
+        var names = header.Select(h => h.Trim()).ToList();
+        var expected = config.Columns.Select(c => c.Name).ToList();
+        var outOfPlace = new List<string>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var at = expected.FindIndex(e => e.Equals(names[i], StringComparison.OrdinalIgnoreCase));
+            if (at >= 0 && at != i) outOfPlace.Add($"'{expected[at]}' is field {i + 1} in the file but column {at + 1} in the config");
+        }
+        if (outOfPlace.Count > 0 || names.Count != expected.Count)
+        {
+            var problem = outOfPlace.Count > 0
+                ? string.Join("; ", outOfPlace)
+                : $"the header has {names.Count} field(s) and the config {expected.Count} column(s)";
+            throw new RedshifterException(ErrorIds.SchemaMismatch, ErrorKind.InvalidData,
+                $"The header of {uri} does not match the config {config.Source}: {problem}. The file's order is ({string.Join(", ", names)}); the config's is ({string.Join(", ", expected)}). " +
+                "CSV fields are loaded by position, so every value would go into the wrong column. Nothing was changed.",
+                "Reorder the columns in the config to the file's order (or export the file in the config's order); for a table that exists, its columns must keep the config's order.",
+                uri);
+        }
+        var warnings = new List<string>();
+        var renamed = names.Select((n, i) => (Name: n, Column: expected[i]))
+            .Where(p => !p.Name.Equals(p.Column, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (renamed.Count > 0)
+            warnings.Add($"{uri}: the header names {string.Join(", ", renamed.Select(p => $"'{p.Name}'"))} where the config has {string.Join(", ", renamed.Select(p => $"'{p.Column}'"))}; " +
+                "the values are loaded by position into the config's columns. Rename the columns in the config (or the file's header) if they are not the same data.");
+        return warnings;
+    }
+
+    /// <summary>A warning per column whose sampled values do not fit it (varchar/char bytes, numeric range).</summary>
+    public static List<string> Values(IReadOnlyList<CheckColumn> columns, IReadOnlyList<ValueStats> stats, int records, string uri)
+    {
+        var warnings = new List<string>();
+        var sample = Sample(records);
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var column = columns[i];
+            var s = stats[i];
+            switch (column.Type.Kind)
+            {
+                case ColumnKind.Varchar or ColumnKind.Char when s.MaxBytes > (column.Type.Length ?? 256):
+                    var width = column.Type.Length ?? 256;
+                    var fix = s.MaxBytes <= 65535
+                        ? $"change its type in the config to {(column.Type.Kind == ColumnKind.Char && s.MaxBytes <= 4096 ? "char" : "varchar")}({s.MaxBytes.ToString(CultureInfo.InvariantCulture)}) or wider"
+                        : "no varchar holds it (65535 bytes at most): shorten the values, or make the column super";
+                    warnings.Add($"{uri}: column '{column.Name}' is {column.Type.RedshiftSql.ToLowerInvariant()} but its longest value ({sample}) is {s.MaxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes " +
+                        $"(UTF-8, as Redshift counts), over its {width.ToString("N0", CultureInfo.InvariantCulture)}; COPY's TRUNCATECOLUMNS would cut such values silently. To keep them whole, {fix}.");
+                    break;
+                case ColumnKind.Numeric when s.MaxIntegerDigits > (column.Type.Precision ?? 18) - (column.Type.Scale ?? 0):
+                    var scale = column.Type.Scale ?? 0;
+                    var precision = s.MaxIntegerDigits + scale;
+                    var numericFix = precision <= 38
+                        ? $"change its type in the config to numeric({precision.ToString(CultureInfo.InvariantCulture)},{scale.ToString(CultureInfo.InvariantCulture)}) or wider"
+                        : $"no numeric holds it with scale {scale.ToString(CultureInfo.InvariantCulture)} (38 digits at most): lower the scale, or make the column float";
+                    warnings.Add($"{uri}: column '{column.Name}' is {column.Type.RedshiftSql.ToLowerInvariant()} (at most {((column.Type.Precision ?? 18) - scale).ToString(CultureInfo.InvariantCulture)} digits before the point) " +
+                        $"but a value ({sample}) has {s.MaxIntegerDigits.ToString(CultureInfo.InvariantCulture)}: '{s.WidestNumber}' is out of its range and the load would fail on it. To take it, {numericFix}.");
+                    break;
+            }
+        }
+        return warnings;
+    }
+
+    private static string Sample(int records) => $"in the first {records.ToString("N0", CultureInfo.InvariantCulture)} record{(records == 1 ? "" : "s")}";
+
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
+}
+
+/// <summary>What the sample holds of one column: its longest text in UTF-8 bytes, its widest number.</summary>
+internal sealed class ValueStats
+{
+    public int MaxBytes { get; private set; }
+    public int MaxIntegerDigits { get; private set; }
+    public string? WidestNumber { get; private set; }
+
+    public void AddText(int utf8Bytes)
+    {
+        if (utf8Bytes > MaxBytes) MaxBytes = utf8Bytes;
+    }
+
+    /// <summary>A value for a numeric column, as written; values that are not numbers are the load's to report.</summary>
+    public void AddNumber(string text)
+    {
+        var digits = IntegerDigits(text);
+        if (digits is { } d && d > MaxIntegerDigits)
+        {
+            MaxIntegerDigits = d;
+            WidestNumber = text.Length > 60 ? text[..60] + "…" : text.Trim();
+        }
+    }
+
+    /// <summary>
+    /// Digits before the decimal point of a decimal number (sign, leading zeros and exponent accounted for),
+    /// counted on the text so that 38-digit values are exact; null when it is not a number.
+    /// </summary>
+    internal static int? IntegerDigits(ReadOnlySpan<char> text)
+    {
+        var t = text.Trim();
+        if (t.Length > 0 && t[0] is '+' or '-') t = t[1..];
+        var exponent = 0;
+        var e = t.IndexOfAny('e', 'E');
+        if (e >= 0)
+        {
+            if (!int.TryParse(t[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent) || Math.Abs(exponent) > 1000) return null;
+            t = t[..e];
+        }
+        var point = t.IndexOf('.');
+        var whole = point >= 0 ? t[..point] : t;
+        var fraction = point >= 0 ? t[(point + 1)..] : [];
+        if (whole.Length + fraction.Length == 0) return null;
+        foreach (var c in whole) if (!char.IsAsciiDigit(c)) return null;
+        foreach (var c in fraction) if (!char.IsAsciiDigit(c)) return null;
+        // The digits with the point moved by the exponent: the integer part is what stays left of it.
+        var all = string.Concat(whole, fraction).TrimStart('0');
+        var leadingZeros = whole.Length + fraction.Length - string.Concat(whole, fraction).TrimStart('0').Length;
+        if (all.Length == 0) return 0;
+        var integerDigits = whole.Length + exponent - leadingZeros;
+        return Math.Clamp(integerDigits, 0, all.Length + Math.Max(0, exponent));
+    }
+}
