@@ -101,6 +101,11 @@ sessions:
     Import-Module (Join-Path $root 'out/Redshifter') -Force
     Find-RedshiftSourceData -Bucket analytics -Schema api -Table pages, sessions | Show-Table
 
+    Write-Step '0. What the first load would do, changing nothing (Get-RedshiftLoadPlan)'
+    $plan = Get-RedshiftLoadPlan -Bucket analytics -Schema api -Table pages -Date 2015-07-01T00:00:00Z
+    $plan | Show-Table
+    $plan.Steps | Select-Object Order, Purpose, @{ n = 'Statement'; e = { ($_.Statement -split "`n")[0] } } | Show-Table
+
     Write-Step '1. Load the first day (-Date 2015-07-01): the tables are created from their configs'
     Invoke-S3ToRedshift -Bucket analytics -Schema api -Table pages, sessions -Date 2015-07-01T00:00:00Z | Show-Table
     Show-Counts
