@@ -1,7 +1,7 @@
 # Thin: every target calls build.ps1, run by the PowerShell of the committed dotnet tool manifest.
 PWSH = dotnet tool run pwsh -NoProfile -NonInteractive -File ./build.ps1
 
-.PHONY: build test test-long demo package clean tools
+.PHONY: build test test-long test-redshift demo package clean tools
 
 tools:
 	@dotnet tool restore > /dev/null
@@ -14,6 +14,10 @@ test: tools
 
 test-long: tools
 	@$(PWSH) -Task TestLong
+
+# The live Redshift class: needs REDSHIFT_TEST_* and REDSHIFT_TEST_S3_BUCKET (docs/redshift.md).
+test-redshift: tools
+	@$(PWSH) -Task TestRedshift
 
 demo: tools
 	@$(PWSH) -Task Demo

@@ -7,7 +7,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Setup', 'Build', 'Test', 'TestLong', 'Demo', 'Package', 'Clean')]
+    [ValidateSet('Setup', 'Build', 'Test', 'TestLong', 'TestRedshift', 'Demo', 'Package', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -93,26 +93,46 @@ function Invoke-Build {
 }
 
 # Runs xunit (dotnet test) and Pester (in a child pwsh), then prints one summary line: N passed, N failed.
-function Invoke-Test([switch] $Long) {
-    $results = Join-Path $Root 'out/test-results'
-    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
-    New-Item -ItemType Directory -Path $results -Force | Out-Null
-    $passed = 0; $failed = 0; $skipped = 0; $problems = @()
-
-    $filter = if ($Long) { 'Category=Long' } else { 'Category!=Long' }
-    Write-Host "`n=== xunit ($filter) ===" -ForegroundColor Cyan
+# Runs the xunit tests that match $Filter; returns the counts, and what went wrong besides failed tests.
+function Invoke-Xunit([string] $Filter, [string] $Results) {
+    Write-Host "`n=== xunit ($Filter) ===" -ForegroundColor Cyan
     & dotnet test (Join-Path $Root 'tests/Redshifter.Engine.Tests/Redshifter.Engine.Tests.csproj') -c $Configuration --no-build --nologo `
-        --filter $filter --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
+        --filter $Filter --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $Results
     $xunitExit = $LASTEXITCODE
-    $trx = Join-Path $results 'xunit.trx'
+    $trx = Join-Path $Results 'xunit.trx'
+    $counts = @{ Passed = 0; Failed = 0; Skipped = 0; Problems = @() }
     if (Test-Path $trx) {
         [xml] $doc = Get-Content $trx -Raw
         $c = $doc.TestRun.ResultSummary.Counters
-        $passed += [int]$c.passed; $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-        $skipped += [int]$c.total - [int]$c.executed
-        if ($xunitExit -ne 0 -and [int]$c.failed -eq 0) { $failed++; $problems += "dotnet test exited $xunitExit" }
+        $counts.Passed = [int]$c.passed; $counts.Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+        $counts.Skipped = [int]$c.total - [int]$c.executed
+        if ($xunitExit -ne 0 -and [int]$c.failed -eq 0) { $counts.Failed++; $counts.Problems += "dotnet test exited $xunitExit" }
     }
-    else { $failed++; $problems += 'dotnet test produced no results' }
+    else { $counts.Failed++; $counts.Problems += 'dotnet test produced no results' }
+    $counts
+}
+
+function New-ResultsDirectory {
+    $results = Join-Path $Root 'out/test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results -Force | Out-Null
+    $results
+}
+
+# The final line CI and people read: "N passed, N failed[, N skipped]"; exits 1 when anything failed.
+function Write-Summary([int] $Passed, [int] $Failed, [int] $Skipped, [string[]] $Problems) {
+    foreach ($p in $Problems) { Write-Host "problem: $p" -ForegroundColor Red }
+    Write-Host ''
+    $line = "$Passed passed, $Failed failed"
+    if ($Skipped) { $line += ", $Skipped skipped" }
+    Write-Host $line
+    if ($Failed -gt 0) { exit 1 }
+}
+
+function Invoke-Test([switch] $Long) {
+    $results = New-ResultsDirectory
+    $x = Invoke-Xunit -Filter $(if ($Long) { 'Category=Long' } else { 'Category!=Long' }) -Results $results
+    $passed = $x.Passed; $failed = $x.Failed; $skipped = $x.Skipped; $problems = $x.Problems
 
     Write-Host "`n=== Pester ===" -ForegroundColor Cyan
     $pesterSummary = Join-Path $results 'pester.json'
@@ -124,13 +144,22 @@ function Invoke-Test([switch] $Long) {
         if ($pesterExit -ne 0 -and $p.Failed -eq 0) { $failed++; $problems += "Pester exited $pesterExit" }
     }
     else { $failed++; $problems += 'Pester produced no summary' }
+    Write-Summary $passed $failed $skipped $problems
+}
 
-    foreach ($p in $problems) { Write-Host "problem: $p" -ForegroundColor Red }
-    Write-Host ''
-    $line = "$passed passed, $failed failed"
-    if ($skipped) { $line += ", $skipped skipped" }
-    Write-Host $line
-    if ($failed -gt 0) { exit 1 }
+# The live class (xunit category Live) against a real cluster and bucket: docs/redshift.md, "The first live run".
+function Invoke-TestRedshift {
+    $needed = @('REDSHIFT_TEST_HOST', 'REDSHIFT_TEST_PORT', 'REDSHIFT_TEST_DB', 'REDSHIFT_TEST_USER', 'REDSHIFT_TEST_PASSWORD', 'REDSHIFT_TEST_S3_BUCKET', 'AWS_REGION')
+    $missing = @($needed | Where-Object { -not [Environment]::GetEnvironmentVariable($_) })
+    if ($missing.Count -gt 0) {
+        Write-Host "make test-redshift needs a cluster and a bucket it can read: set $($missing -join ', ') (docs/redshift.md, 'The first live run')." -ForegroundColor Red
+        exit 2
+    }
+    foreach ($optional in @('REDSHIFT_TEST_IAM_ROLE', 'REDSHIFT_TEST_SERVERLESS', 'REDSHIFT_TEST_IAM')) {
+        Write-Host ("{0,-26} {1}" -f $optional, $(if ([Environment]::GetEnvironmentVariable($optional)) { 'set' } else { 'not set' }))
+    }
+    $x = Invoke-Xunit -Filter 'Category=Live' -Results (New-ResultsDirectory)
+    Write-Summary $x.Passed $x.Failed $x.Skipped $x.Problems
 }
 
 function Invoke-Demo {
@@ -157,6 +186,7 @@ switch ($Task) {
     'Build' { Invoke-Setup; Invoke-Build }
     'Test' { Invoke-Setup; Invoke-Build; Invoke-Test }
     'TestLong' { Invoke-Setup; Invoke-Build; Invoke-Test -Long }
+    'TestRedshift' { Invoke-Setup; Invoke-Build; Invoke-TestRedshift }
     'Demo' { Invoke-Setup; Invoke-Build; Invoke-Demo }
     'Package' { Invoke-Setup; Invoke-Build; Invoke-Package }
     'Clean' {

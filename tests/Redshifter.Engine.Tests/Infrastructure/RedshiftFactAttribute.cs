@@ -15,11 +15,23 @@ public sealed class RedshiftFactAttribute : FactAttribute
     public RedshiftFactAttribute() : this(needsBucket: false) { }
 
     /// <param name="needsBucket">The test loads from S3 (COPY): it also needs <see cref="CopyVariables"/>.</param>
-    public RedshiftFactAttribute(bool needsBucket)
+    public RedshiftFactAttribute(bool needsBucket) => Skip = SkipReason(needsBucket);
+
+    /// <summary>Why a live test cannot run here (which variables are missing), or null when it can.</summary>
+    public static string? SkipReason(bool needsBucket)
     {
         var missing = Variables.Concat(needsBucket ? CopyVariables : []).Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
-        if (missing.Count > 0) Skip = $"No Redshift cluster{(needsBucket ? " and bucket" : "")}: set {string.Join(", ", missing)} to run the live Redshift tests.";
+        return missing.Count > 0 ? $"No Redshift cluster{(needsBucket ? " and bucket" : "")}: set {string.Join(", ", missing)} to run the live Redshift tests (make test-redshift)." : null;
     }
+
+    /// <summary>
+    /// The columns of a table that are its distribution key or in its sort key ("name|distkey|sort ordinal",
+    /// sort key first): from pg_attribute, which, unlike PG_TABLE_DEF, does not depend on the search_path.
+    /// </summary>
+    public static string KeysSql(string schema, string table) =>
+        "SELECT a.attname, a.attisdistkey, a.attsortkeyord FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid " +
+        $"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{schema}' AND c.relname = '{table}' AND a.attnum > 0 " +
+        "AND (a.attisdistkey OR a.attsortkeyord <> 0) ORDER BY a.attsortkeyord DESC, a.attname";
 
     /// <summary>The cluster's connection as the module's environment.</summary>
     public static Engine.Connections.DatabaseSettings Settings() => new()
@@ -32,4 +44,10 @@ public sealed class RedshiftFactAttribute : FactAttribute
         SslMode = "Require",
         IamRole = Environment.GetEnvironmentVariable("REDSHIFT_TEST_IAM_ROLE") is { Length: > 0 } role ? role : null,
     };
+}
+
+/// <summary>A theory against a real Redshift cluster: skipped, saying which variables are missing, like <see cref="RedshiftFactAttribute"/>.</summary>
+public sealed class RedshiftTheoryAttribute : TheoryAttribute
+{
+    public RedshiftTheoryAttribute(bool needsBucket) => Skip = RedshiftFactAttribute.SkipReason(needsBucket);
 }

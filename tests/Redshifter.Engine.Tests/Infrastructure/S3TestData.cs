@@ -30,6 +30,29 @@ internal static class S3TestData
         return buffer.ToArray();
     }
 
+    public static byte[] Bzip2(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var bz = new ICSharpCode.SharpZipLib.BZip2.BZip2OutputStream(buffer) { IsStreamOwner = false }) bz.Write(Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
+    public static byte[] Zstd(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var z = new ZstdSharp.CompressionStream(buffer, leaveOpen: true)) z.Write(Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
+    /// <summary>The text as a file of that compression (Engine.Sources.Compression).</summary>
+    public static byte[] Compress(Engine.Sources.Compression compression, string text) => compression switch
+    {
+        Engine.Sources.Compression.Gzip => Gzip(text),
+        Engine.Sources.Compression.Bzip2 => Bzip2(text),
+        Engine.Sources.Compression.Zstd => Zstd(text),
+        _ => Encoding.UTF8.GetBytes(text),
+    };
+
     /// <summary>
     /// Many objects at once, written straight into s3rver's folder (object, metadata and md5 files, as one
     /// PUT writes them): 20,000 uploads over HTTP would take minutes, this takes a second or two.

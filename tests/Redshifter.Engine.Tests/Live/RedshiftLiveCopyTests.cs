@@ -16,31 +16,8 @@ namespace Redshifter.Engine.Tests.Live;
 /// credentials). Skipped, saying which variables are missing, everywhere else — including this project's CI.
 /// Each test works in a schema and a key prefix of its own, and removes them.
 /// </summary>
-public sealed class RedshiftLiveCopyTests : IAsyncLifetime
+public sealed class RedshiftLiveCopyTests() : LiveRedshiftTest("redshifter_live_")
 {
-    private readonly string _schema = "redshifter_live_" + Guid.NewGuid().ToString("N")[..8];
-    private S3Storage? _storage;
-    private string Bucket => Environment.GetEnvironmentVariable("REDSHIFT_TEST_S3_BUCKET")!;
-    private string Prefix => _schema + "/";
-
-    public Task InitializeAsync()
-    {
-        if (RedshiftFactAttribute.Variables.Concat(RedshiftFactAttribute.CopyVariables).All(v => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))))
-            _storage = S3Storage.Create(S3Settings.FromEnvironment(ProcessEnvironment.Instance), ProcessEnvironment.Instance);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_storage == null) return;
-        await using (var session = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None))
-            await session.ExecuteAsync($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE", null, NullEngineLog.Instance, CancellationToken.None);
-        // The engine never deletes from S3; the test's own client removes what it uploaded.
-        using var cleaner = new Amazon.S3.AmazonS3Client(Amazon.RegionEndpoint.GetBySystemName(_storage.Settings.Region));
-        await foreach (var o in _storage.ListAllAsync(Bucket, Prefix, CancellationToken.None)) await cleaner.DeleteObjectAsync(Bucket, o.Key);
-        _storage.Dispose();
-    }
-
     private const string Config = """
         events:
           columns:
@@ -60,25 +37,18 @@ public sealed class RedshiftLiveCopyTests : IAsyncLifetime
 
     private async Task Upload(string date, string jsonLines)
     {
-        await _storage!.PutAsync(Bucket, $"{Prefix}{_schema}_events_{date}.json.gz", S3TestData.Gzip(jsonLines), CancellationToken.None);
-        await _storage.PutTextAsync(Bucket, $"{Prefix}config_{_schema}_events_{date}.yml", Config.Replace("SCHEMA", _schema, StringComparison.Ordinal));
+        await Storage!.PutAsync(Bucket, $"{Prefix}{Schema}_events_{date}.json.gz", S3TestData.Gzip(jsonLines), CancellationToken.None);
+        await Storage.PutTextAsync(Bucket, $"{Prefix}config_{Schema}_events_{date}.yml", Config.Replace("SCHEMA", Schema, StringComparison.Ordinal));
     }
 
     private Task<LoadOutcome> Load(string date, LoadMode mode = LoadMode.Append) =>
-        new LoadJob(RedshiftFactAttribute.Settings(), _storage!, NullEngineLog.Instance, AlwaysApprove.Instance).RunAsync(new LoadRequest
+        new LoadJob(RedshiftFactAttribute.Settings(), Storage!, NullEngineLog.Instance, AlwaysApprove.Instance).RunAsync(new LoadRequest
         {
-            Bucket = Bucket, Prefix = Prefix, Schema = _schema, Table = "events", Date = DateTimeOffset.Parse(date, CultureInfo.InvariantCulture), Force = true, Mode = mode,
+            Bucket = Bucket, Prefix = Prefix, Schema = Schema, Table = "events", Date = DateTimeOffset.Parse(date, CultureInfo.InvariantCulture), Force = true, Mode = mode,
         }, CancellationToken.None);
 
-    private async Task<List<string>> Rows()
-    {
-        await using var session = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None);
-        await using var command = session.Command($"SELECT id, name, to_char(at, 'YYYY-MM-DD HH24:MI:SS') FROM \"{_schema}\".events ORDER BY id", null);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync()) rows.Add($"{reader.GetValue(0)}|{(reader.IsDBNull(1) ? "NULL" : reader.GetString(1))}|{reader.GetValue(2)}");
-        return rows;
-    }
+    private Task<List<string>> Rows() =>
+        Rows($"SELECT id, name, to_char(at, 'YYYY-MM-DD HH24:MI:SS') FROM \"{Schema}\".events ORDER BY id");
 
     [RedshiftFact(needsBucket: true)]
     public async Task COPY_loads_gzipped_JSON_with_Redshift_semantics_and_counts_the_rows()
@@ -87,7 +57,7 @@ public sealed class RedshiftLiveCopyTests : IAsyncLifetime
         var outcome = await Load("2024-01-01T00:00:00Z");
         Assert.Equal(LoadStatus.Loaded, outcome.Status);
         Assert.Equal(2, outcome.RowsLoaded);
-        Assert.Contains(outcome.Statements, s => s.StartsWith($"COPY \"{_schema}\".\"events\" FROM 's3://{Bucket}/{Prefix}", StringComparison.Ordinal));
+        Assert.Contains(outcome.Statements, s => s.StartsWith($"COPY \"{Schema}\".\"events\" FROM 's3://{Bucket}/{Prefix}", StringComparison.Ordinal));
         // ignorecase keys, TRUNCATECOLUMNS, TIMEFORMAT 'auto' (an offset becomes UTC), missing key NULL.
         Assert.Equal(["1|a very l|2024-01-01 08:00:00", "2|NULL|2024-01-01 12:00:00"], await Rows());
     }
@@ -115,7 +85,7 @@ public sealed class RedshiftLiveCopyTests : IAsyncLifetime
         var outcome = await Load("2024-01-02T00:00:00Z", LoadMode.Upsert);
         Assert.Equal(LoadStatus.Loaded, outcome.Status);
         Assert.Equal((1L, 1L), (outcome.RowsUpdated, outcome.RowsInserted));
-        Assert.Contains(outcome.Statements, s => s.StartsWith($"MERGE INTO \"{_schema}\".\"events\" USING \"redshifter_staging\"", StringComparison.Ordinal));
+        Assert.Contains(outcome.Statements, s => s.StartsWith($"MERGE INTO \"{Schema}\".\"events\" USING \"redshifter_staging\"", StringComparison.Ordinal));
         Assert.Equal(["1|one|2024-01-01 10:00:00", "2|TWO|2024-01-02 10:00:00", "3|three|2024-01-02 11:00:00"], await Rows());
     }
 
@@ -124,16 +94,16 @@ public sealed class RedshiftLiveCopyTests : IAsyncLifetime
     {
         await using (var session = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None))
             await session.ExecuteAsync(
-                $"CREATE SCHEMA \"{_schema}\"; CREATE TABLE \"{_schema}\".orders (id BIGINT NOT NULL, qty INT, small SMALLINT, cost DOUBLE PRECISION, active BOOLEAN, name VARCHAR(16), day DATE, at TIMESTAMP, at2 TIMESTAMP, amount NUMERIC(10,2))",
+                $"CREATE SCHEMA \"{Schema}\"; CREATE TABLE \"{Schema}\".orders (id BIGINT NOT NULL, qty INT, small SMALLINT, cost DOUBLE PRECISION, active BOOLEAN, name VARCHAR(16), day DATE, at TIMESTAMP, at2 TIMESTAMP, amount NUMERIC(10,2))",
                 null, NullEngineLog.Instance, CancellationToken.None);
-        await _storage!.PutAsync(Bucket, $"{Prefix}orders.parquet", await ParquetTestData.AllTypesAsync(10, rowGroups: 2), CancellationToken.None);
-        var outcome = await CopyRunner.CopyAsync(RedshiftFactAttribute.Settings(), _storage, new SourceFile
+        await Storage!.PutAsync(Bucket, $"{Prefix}orders.parquet", await ParquetTestData.AllTypesAsync(10, rowGroups: 2), CancellationToken.None);
+        var outcome = await CopyRunner.CopyAsync(RedshiftFactAttribute.Settings(), Storage, new SourceFile
         {
-            Bucket = Bucket, Key = $"{Prefix}orders.parquet", Schema = _schema, Table = "orders", Format = DataFormat.Parquet,
+            Bucket = Bucket, Key = $"{Prefix}orders.parquet", Schema = Schema, Table = "orders", Format = DataFormat.Parquet,
         }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
         Assert.Equal(10, outcome.RowsLoaded);
         await using var check = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None);
-        Assert.Equal(2L, Convert.ToInt64(await check.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".orders WHERE qty IS NULL", null, CancellationToken.None), CultureInfo.InvariantCulture));
-        Assert.Equal(12.25m, Convert.ToDecimal(await check.ScalarAsync($"SELECT amount FROM \"{_schema}\".orders WHERE id = 12 - 1", null, CancellationToken.None), CultureInfo.InvariantCulture));
+        Assert.Equal(2L, Convert.ToInt64(await check.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".orders WHERE qty IS NULL", null, CancellationToken.None), CultureInfo.InvariantCulture));
+        Assert.Equal(12.25m, Convert.ToDecimal(await check.ScalarAsync($"SELECT amount FROM \"{Schema}\".orders WHERE id = 12 - 1", null, CancellationToken.None), CultureInfo.InvariantCulture));
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using ICSharpCode.SharpZipLib.BZip2;
 using Redshifter.Engine.Database;
 using Redshifter.Engine.Errors;
 using Redshifter.Engine.Loading;
@@ -45,20 +44,6 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         "{\"id\":2,\"time\":1435744800,\"ok\":\"f\",\"status\":\"done\"}\n" +
         "{\"id\":3,\"time\":\"2015-07-01 10:00:00\",\"score\":null}";
 
-    private static byte[] Bzip2(string text)
-    {
-        using var buffer = new MemoryStream();
-        using (var bz = new BZip2OutputStream(buffer) { IsStreamOwner = false }) bz.Write(Encoding.UTF8.GetBytes(text));
-        return buffer.ToArray();
-    }
-
-    private static byte[] Zstd(string text)
-    {
-        using var buffer = new MemoryStream();
-        using (var z = new ZstdSharp.CompressionStream(buffer, leaveOpen: true)) z.Write(Encoding.UTF8.GetBytes(text));
-        return buffer.ToArray();
-    }
-
     [Theory]
     [InlineData(Compression.None)]
     [InlineData(Compression.Gzip)]
@@ -66,13 +51,7 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
     [InlineData(Compression.Zstd)]
     public async Task Loads_json_in_every_compression_with_Redshift_semantics(Compression compression)
     {
-        var bytes = compression switch
-        {
-            Compression.Gzip => S3TestData.Gzip(JsonLines),
-            Compression.Bzip2 => Bzip2(JsonLines),
-            Compression.Zstd => Zstd(JsonLines),
-            _ => Encoding.UTF8.GetBytes(JsonLines),
-        };
+        var bytes = S3TestData.Compress(compression, JsonLines);
         await _storage.PutAsync(_bucket, "p.json", bytes, CancellationToken.None);
         var outcome = await Copy("p.json", DataFormat.Json, compression);
         Assert.Equal(3, outcome.RowsLoaded);
