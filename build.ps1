@@ -89,10 +89,10 @@ function Invoke-Build {
     # so that this process does not keep the module loaded).
     & $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath $Out -SourcePath (Join-Path $Root 'docs/help') -OutputPath (Join-Path $Out 'en-US/Redshifter.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed' }
+    Copy-Item (Join-Path $Root 'docs/help/about_*.help.txt') (Join-Path $Out 'en-US')
     Write-Host "Built module: $Out"
 }
 
-# Runs xunit (dotnet test) and Pester (in a child pwsh), then prints one summary line: N passed, N failed.
 # Runs the xunit tests that match $Filter; returns the counts, and what went wrong besides failed tests.
 function Invoke-Xunit([string] $Filter, [string] $Results) {
     Write-Host "`n=== xunit ($Filter) ===" -ForegroundColor Cyan
@@ -129,6 +129,7 @@ function Write-Summary([int] $Passed, [int] $Failed, [int] $Skipped, [string[]] 
     if ($Failed -gt 0) { exit 1 }
 }
 
+# Runs xunit (dotnet test) and Pester (in a child pwsh), then prints one summary line: N passed, N failed.
 function Invoke-Test([switch] $Long) {
     $results = New-ResultsDirectory
     $x = Invoke-Xunit -Filter $(if ($Long) { 'Category=Long' } else { 'Category!=Long' }) -Results $results

@@ -33,6 +33,14 @@ Describe 'The built module' {
         $r.Output.Trim() | Should -BeNullOrEmpty
     }
 
+    It 'has the about_Redshifter_Authentication topic' {
+        $r = Invoke-ChildPwsh -Script "Get-Help about_Redshifter_Authentication | Out-String -Width 200; exit 0"
+        $r.ExitCode | Should -Be 0
+        $r.Output | Should -Match 'REDSHIFT_AUTH=iam'
+        $r.Output | Should -Match 'redshift:GetClusterCredentialsWithIAM'
+        $r.Output | Should -Match 'redshift-serverless:GetCredentials'
+    }
+
     It 'runs with the test servers in its environment' {
         $env:REDSHIFT_PORT | Should -Match '^\d+$'
         $env:AWS_ENDPOINT_URL_S3 | Should -Match '^http://127\.0\.0\.1:\d+$'
