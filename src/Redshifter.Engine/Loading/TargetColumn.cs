@@ -117,23 +117,26 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             case ColumnKind.Numeric:
                 if (ExactNumeric.TryParse(text, Type.Scale ?? 0, out var m)) { batch.SetNumeric(column, CheckPrecision(m, text)); return; }
                 break;
+            // Redshift ignores a zone offset going into DATE or TIMESTAMP: the written wall-clock date and time are
+            // kept (https://docs.aws.amazon.com/redshift/latest/dg/r_Examples_with_datetime_types.html: 'Jun 1,2008
+            // 09:59:59 EST' into TIMESTAMP is 09:59:59), and a DATE drops the time
+            // (https://docs.aws.amazon.com/redshift/latest/dg/automatic-recognition.html). PostgreSQL casts the same way.
             case ColumnKind.Date:
-                if (ValueParser.TryParseTimestamp(text, out var dateTime, out var dateOffset))
+                if (ValueParser.TryParseTimestamp(text, out var dateTime, out _))
                 {
-                    batch.SetFixed(column, DateOnly.FromDateTime(dateOffset is { } o1 ? new DateTimeOffset(dateTime, o1).UtcDateTime : dateTime).DayNumber);
+                    batch.SetFixed(column, DateOnly.FromDateTime(dateTime).DayNumber);
                     return;
                 }
                 break;
             case ColumnKind.Timestamp:
-                // A value with a zone offset is stored as its UTC wall time (DESIGN.md section 5).
-                if (ValueParser.TryParseTimestamp(text, out var wall, out var offset))
+                if (ValueParser.TryParseTimestamp(text, out var wall, out _))
                 {
-                    batch.SetFixed(column, (offset is { } o2 ? new DateTimeOffset(wall, o2).UtcDateTime : wall).Ticks);
+                    batch.SetFixed(column, wall.Ticks);
                     return;
                 }
                 break;
             case ColumnKind.TimestampTz:
-                // Without a zone the value is read as UTC, as Redshift does.
+                // TIMESTAMPTZ takes the instant: an offset converts to UTC; without one the value is read as UTC, as Redshift does.
                 if (ValueParser.TryParseTimestamp(text, out var wallTz, out var offsetTz))
                 {
                     batch.SetFixed(column, new DateTimeOffset(wallTz, offsetTz ?? TimeSpan.Zero).UtcDateTime.Ticks);
@@ -201,11 +204,21 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             case ColumnKind.Date when value is DateTime dateTime:
                 batch.SetFixed(column, DateOnly.FromDateTime(dateTime).DayNumber);
                 return;
+            // A Parquet TIMESTAMP is a count from the epoch, UTC when isAdjustedToUTC: its only written form is that UTC
+            // time, stored as it is (Redshift's Parquet COPY names no conversion:
+            // https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html).
             case ColumnKind.Timestamp when value is DateTime wall:
                 batch.SetFixed(column, (wall.Kind == DateTimeKind.Local ? wall.ToUniversalTime() : wall).Ticks);
                 return;
-            case ColumnKind.Timestamp or ColumnKind.TimestampTz or ColumnKind.Date when value is DateTimeOffset instant:
-                batch.SetFixed(column, Type.Kind == ColumnKind.Date ? DateOnly.FromDateTime(instant.UtcDateTime).DayNumber : instant.UtcTicks);
+            // A value with its offset: DATE and TIMESTAMP keep its wall-clock time, as from text (above); TIMESTAMPTZ the instant.
+            case ColumnKind.Date when value is DateTimeOffset written:
+                batch.SetFixed(column, DateOnly.FromDateTime(written.DateTime).DayNumber);
+                return;
+            case ColumnKind.Timestamp when value is DateTimeOffset written:
+                batch.SetFixed(column, written.DateTime.Ticks);
+                return;
+            case ColumnKind.TimestampTz when value is DateTimeOffset instant:
+                batch.SetFixed(column, instant.UtcTicks);
                 return;
             case ColumnKind.TimestampTz when value is DateTime utc:
                 // Without a zone the value is read as UTC, as Redshift does.

@@ -57,7 +57,7 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(3, outcome.RowsLoaded);
         Assert.Equal(
             [
-                "1|https://example.|07/01/2015 10:00:00|1.5|True|new|{\"a\": [1, 2]}", // offset → UTC wall time; over-long string truncated; default for a missing key
+                "1|https://example.|07/01/2015 12:00:00|1.5|True|new|{\"a\": [1, 2]}", // offset ignored (the written wall time); over-long string truncated; default for a missing key
                 "2|NULL|07/01/2015 10:00:00|NULL|False|done|NULL", // epoch seconds; 'f' is false
                 "3|NULL|07/01/2015 10:00:00|NULL|NULL|new|NULL",
             ],
@@ -74,6 +74,23 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(
             ["1|a,b|False|x", "2|pipe|d|False|NULL", "3|NULL|True|NULL"],
             await Rows($"SELECT id, url, time IS NULL, status FROM \"{_schema}\".pages ORDER BY id"));
+    }
+
+    [Theory]
+    [InlineData(DataFormat.Json, "o.json", "{\"id\":1,\"t\":\"2024-03-10T12:00:00+05:00\",\"tz\":\"2024-03-10T12:00:00+05:00\",\"d\":\"2024-03-10T01:00:00+05:00\"}\n")]
+    [InlineData(DataFormat.Csv, "o.csv", "1,2024-03-10T12:00:00+05:00,2024-03-10T12:00:00+05:00,2024-03-10T01:00:00+05:00\n")]
+    [InlineData(DataFormat.Delimited, "o", "1|2024-03-10 12:00:00+05|2024-03-10 12:00:00+05|2024-03-10 01:00:00+0500\n")]
+    public async Task An_offset_is_ignored_into_timestamp_and_date_and_gives_the_instant_into_timestamptz(DataFormat format, string key, string text)
+    {
+        // As Redshift: TIMESTAMP and DATE keep the written wall-clock time (a UTC wall time would be 07:00 and the 9th), TIMESTAMPTZ the instant.
+        await Sql($"CREATE TABLE \"{_schema}\".offsets (id INT, t TIMESTAMP, tz TIMESTAMPTZ, d DATE)");
+        await _storage.PutTextAsync(_bucket, key, text);
+        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile { Bucket = _bucket, Key = key, Schema = _schema, Table = "offsets", Format = format },
+            false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+        Assert.Equal(1, outcome.RowsLoaded);
+        Assert.Equal(
+            ["1|2024-03-10 12:00:00|2024-03-10 07:00:00|2024-03-10"],
+            await Rows($"SELECT id, t::text, (tz AT TIME ZONE 'UTC')::text, d::text FROM \"{_schema}\".offsets"));
     }
 
     [Fact]
