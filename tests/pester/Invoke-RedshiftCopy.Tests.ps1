@@ -49,6 +49,21 @@ Describe 'Invoke-RedshiftCopy' {
         Invoke-TestSql -Scalar "SELECT count(*) FROM $schema.pages" | Should -Be 2
     }
 
+    It 'gives the refused record as the error''s TargetObject (uri, line, column, value, reason) and prints it with -Verbose' {
+        Send-TestS3Object -Bucket $bucket -Key 'badtime.json' -Text "{`"id`":7,`"time`":`"2015-07-01T00:00:00Z`"}`n`n{`"id`":8,`"time`":`"yesterday`"}"
+        $verbose = Invoke-RedshiftCopy -Uri "s3://$bucket/badtime.json" -Schema $schema -Table pages -Truncate -ErrorVariable errs -ErrorAction SilentlyContinue -Verbose 4>&1
+        $detail = $errs[0].TargetObject
+        $detail.PSObject.TypeNames[0] | Should -Be 'Redshifter.LoadErrorDetail'
+        $detail.Uri | Should -Be "s3://$bucket/badtime.json"
+        $detail.Line | Should -Be 3
+        $detail.Column | Should -Be 'time'
+        $detail.Value | Should -Be 'yesterday'
+        $detail.Reason | Should -Match 'not a valid timestamp'
+        ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Refused record: s3://$bucket/badtime.json line 3, column 'time', value 'yesterday': $($detail.Reason)"
+        ($detail | Format-Table | Out-String -Width 120) | Should -Match 'yesterday'
+        Invoke-TestSql -Scalar "SELECT count(*) FROM $schema.pages" | Should -Be 2
+    }
+
     It 'merges by the table''s primary key with -Mode Upsert, keeping the newest row of a repeated key' {
         Invoke-TestSql "CREATE TABLE $schema.accounts (id INT PRIMARY KEY, plan VARCHAR(20) NOT NULL DEFAULT 'free', seen TIMESTAMP); INSERT INTO $schema.accounts VALUES (1, 'pro', '2024-01-01'), (2, 'free', '2024-01-01')" | Out-Null
         $lines = '{"id":2,"plan":"team","seen":"2024-02-01T10:00:00"}', '{"id":3,"seen":"2024-02-01T00:00:00"}', '{"id":2,"plan":"old","seen":"2024-01-15T00:00:00"}'

@@ -1,3 +1,5 @@
+using Redshifter.Engine.Loading;
+
 namespace Redshifter.Engine.Errors;
 
 /// <summary>The error ids of DESIGN.md section 7; a FullyQualifiedErrorId starts with one of them.</summary>
@@ -38,6 +40,18 @@ public class RedshifterException : Exception
     public ErrorKind Kind { get; }
     public string? RecommendedAction { get; }
     public object? Target { get; }
+
+    private readonly IReadOnlyList<LoadErrorDetail>? _details;
+
+    /// <summary>
+    /// The records a load refused (file, line, column, value, reason); empty for other failures. An error
+    /// that wraps another (Redshifter.LoadFailed around a CopyFailed) has the details of the one it wraps.
+    /// </summary>
+    public IReadOnlyList<LoadErrorDetail> Details
+    {
+        get => _details ?? (InnerException as RedshifterException)?.Details ?? [];
+        init => _details = value;
+    }
 
     public RedshifterException(string errorId, ErrorKind kind, string message, string? recommendedAction = null, object? target = null, Exception? inner = null)
         : base(message, inner)

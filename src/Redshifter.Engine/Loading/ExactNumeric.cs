@@ -31,6 +31,14 @@ internal static class ExactNumeric
     /// <summary>Whether an unscaled value has at most <paramref name="precision"/> digits.</summary>
     public static bool Fits(Int128 unscaled, int precision) => Int128.Abs(unscaled) < Powers[Math.Min(precision, MaxPrecision)];
 
+    /// <summary>The digits of an unscaled value: the least precision that holds it (at least 1).</summary>
+    public static int Digits(Int128 unscaled)
+    {
+        var digits = 1;
+        while (digits < MaxPrecision && !Fits(unscaled, digits)) digits++;
+        return digits;
+    }
+
     /// <summary>
     /// Parses a decimal number (sign, digits, an optional fraction and exponent: "-12.5", "1e3", ".5") to
     /// its unscaled value at <paramref name="scale"/>. False when it is not a number, or has more than 38

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Redshifter.Engine.Errors;
 
 namespace Redshifter.Engine.Loading;
@@ -36,12 +37,11 @@ internal sealed class ParquetRecordReader(RecordLayout layout, int batchSize = R
                     }
                     catch (ValueConversionException ex)
                     {
-                        throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
-                            $"Bad record in {uri} at row {row:N0}, column '{columns[c].Name}' (Parquet column '{parquet.Fields[c].Name}'): {ex.Message}. Nothing was loaded.",
-                            "Fix the value in the file, or change the column's type in the config to one that takes it, then load again.", uri);
+                        throw RecordErrors.At(uri, row, columns[c].Name, $"{ex.Message} (Parquet column '{parquet.Fields[c].Name}')",
+                            System.Convert.ToString(group.Value(c, r), CultureInfo.InvariantCulture), ex.Fits, "row");
                     }
                 }
-                batch.EndRow();
+                RecordErrors.EndRow(batch, uri, row, "row");
                 if (batch.IsFull) batch = await sink(batch, cancellationToken).ConfigureAwait(false);
             }
         }

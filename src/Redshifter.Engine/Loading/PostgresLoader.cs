@@ -141,6 +141,10 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                 ? new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
                     $"PostgreSQL refused the data of {source.Uri} for {target}: {session.Redactor.Redact(pg.MessageText)}{(pg.Where != null ? $" ({session.Redactor.Redact(pg.Where)})" : "")}. Nothing was loaded.",
                     "Check the column's constraints (NOT NULL, types) against the data, then load again.", source.Uri, pg)
+                {
+                    // The server's own checks (a CHECK or UNIQUE constraint) name the column but not the line of the file.
+                    Details = [new LoadErrorDetail(source.Uri, null, pg.ColumnName, null, session.Redactor.Redact(pg.MessageText))],
+                }
                 : new RedshifterException(ErrorIds.CopyFailed, ErrorKind.NotSpecified,
                     $"Loading {source.Uri} into {target} failed: {session.Redactor.Redact(ex.Message)}. Nothing was loaded.",
                     "Check the connection to the database and S3, then load again.", source.Uri, ex);
@@ -208,7 +212,7 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
         return new RecordLayout([.. state.Columns.Select(c =>
         {
             var missing = defaults.TryGetValue(c.Name, out var text) && text != null ? new TargetColumn(c.Name, c.Type!, null).Convert(text, FieldKind.Text) : null;
-            return new TargetColumn(c.Name, c.Type!, missing);
+            return new TargetColumn(c.Name, c.Type!, missing, c.NotNull);
         })]);
     }
 

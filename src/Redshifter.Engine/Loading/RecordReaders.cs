@@ -30,7 +30,12 @@ internal sealed class RecordLayout
         _defaults.BeginRow();
         for (var i = 0; i < Columns.Length; i++) _defaults.SetValue(i, Columns[i].MissingValue);
         _defaults.EndRow();
+        // Only now: the defaults' row may hold NULL for a NOT NULL column that no record should lack.
+        Required = [.. Enumerable.Range(0, Columns.Length).Where(i => Columns[i].NotNull)];
     }
+
+    /// <summary>The NOT NULL columns, checked as each row ends.</summary>
+    internal int[] Required { get; } = [];
 
     /// <summary>
     /// Hears each key looked up and the column it names (-1: none). Readers look a key up at least once per
@@ -55,13 +60,35 @@ internal sealed class RecordLayout
     internal void SetMissing(RowBatch batch, int column) => batch.CopyValue(column, _defaults, 0);
 }
 
-/// <summary>Errors that name the file, line and column, as section 5 asks.</summary>
+/// <summary>Errors that name the file, line, column and value (a <see cref="LoadErrorDetail"/>), as section 5 asks.</summary>
 internal static class RecordErrors
 {
-    public static RedshifterException At(string uri, long line, string? column, string problem) => new(
+    public static RedshifterException At(string uri, long line, string? column, string problem, string? value = null, string? fits = null, string where = "line") => new(
         ErrorIds.CopyFailed, ErrorKind.InvalidData,
-        $"Bad record in {uri} at line {line}{(column != null ? $", column '{column}'" : "")}: {problem}. Nothing was loaded.",
-        "Fix or remove that record in the source file (or change the column's type in the config), then load again.", uri);
+        $"Bad record in {uri} at {where} {line}{(column != null ? $", column '{column}'" : "")}: {problem}. Nothing was loaded.",
+        fits != null
+            ? $"Change column '{column}' to {fits} in the config (the type that takes this value), or fix that record in the source file, then load again."
+            : "Fix or remove that record in the source file (or change the column's type in the config), then load again.", uri)
+    {
+        Details = [new LoadErrorDetail(uri, line, column, value, problem)],
+    };
+
+    /// <summary>A value the column refused.</summary>
+    public static RedshifterException Refused(string uri, long line, TargetColumn column, ValueConversionException ex, string? value, string where = "line") =>
+        At(uri, line, column.Name, ex.Message, value, ex.Fits, where);
+
+    /// <summary>The value as written, for the error's detail: no more than the detail keeps, decoded at a character boundary.</summary>
+    public static string Written(ReadOnlySpan<byte> utf8) =>
+        Encoding.UTF8.GetString(utf8[..TargetColumn.TruncatedLength(utf8, LoadErrorDetail.ValueLimit * 4)]);
+
+    public static string Written(ReadOnlySpan<char> text) => text[..Math.Min(text.Length, LoadErrorDetail.ValueLimit)].ToString();
+
+    /// <summary>Ends the batch's row; a NOT NULL column left without a value is the record's error.</summary>
+    public static void EndRow(RowBatch batch, string uri, long line, string where = "line")
+    {
+        if (batch.EndRow() is { } column)
+            throw At(uri, line, column.Name, $"null value in column '{column.Name}', which is NOT NULL (the record has no value for it, and it has no default)", where: where);
+    }
 }
 
 /// <summary>
@@ -173,10 +200,10 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
                 incomplete = true;
                 break;
             }
+            RecordErrors.EndRow(batch, uri, line);
             line += record[..consumed].Count((byte)'\n');
             start += consumed;
             Records++;
-            batch.EndRow();
         }
         return start;
     }
@@ -340,7 +367,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
         }
         catch (ValueConversionException ex)
         {
-            throw RecordErrors.At(uri, line, layout.Columns[column].Name, ex.Message);
+            throw RecordErrors.Refused(uri, line, layout.Columns[column], ex, RecordErrors.Written(value));
         }
     }
 
@@ -405,7 +432,7 @@ internal sealed class JsonRecordReader(RecordLayout layout, string uri, int batc
         }
         catch (ValueConversionException ex)
         {
-            throw RecordErrors.At(uri, line, layout.Columns[column].Name, ex.Message);
+            throw RecordErrors.Refused(uri, line, layout.Columns[column], ex, RecordErrors.Written(text));
         }
     }
 
@@ -568,10 +595,10 @@ internal sealed class DelimitedRecordReader(RecordLayout layout, string uri, Del
             }
             catch (ValueConversionException ex)
             {
-                throw RecordErrors.At(uri, line, column.Name, ex.Message);
+                throw RecordErrors.Refused(uri, line, column, ex, RecordErrors.Written(text));
             }
         }
-        batch.EndRow();
+        RecordErrors.EndRow(batch, uri, line);
         Records++;
         return batch.IsFull;
     }

@@ -104,15 +104,26 @@ internal sealed class RowBatch
         Array.Clear(_assigned);
     }
 
-    /// <summary>Ends the row: columns not set take the column's default (or NULL).</summary>
+    /// <summary>
+    /// Ends the row: columns not set take the column's default (or NULL). Returns the first NOT NULL column
+    /// the row leaves NULL (the reader refuses the record, naming it), or null.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void EndRow()
+    public TargetColumn? EndRow()
     {
         var assigned = _assigned;
         for (var c = 0; c < assigned.Length; c++)
             if (!assigned[c]) Layout.SetMissing(this, c);
+        TargetColumn? missing = null;
+        foreach (var c in Layout.Required)
+        {
+            if (!Nulls[c][Count]) continue;
+            missing = Layout.Columns[c];
+            break;
+        }
         _committedText = TextUsed;
         Count++;
+        return missing;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -12,6 +12,9 @@ internal sealed class ValueConversionException(string message) : Exception(messa
 {
     public ValueConversionException() : this("The value does not fit the column.") { }
     public ValueConversionException(string message, Exception inner) : this(message + " " + inner.Message) { }
+
+    /// <summary>The column type that would take the value (e.g. <c>numeric(14,2)</c>), when one would.</summary>
+    public string? Fits { get; init; }
 }
 
 /// <summary>What kind of JSON value a field held (text formats have only Text).</summary>
@@ -22,11 +25,26 @@ internal enum FieldKind { Text, JsonString, JsonNumber, JsonBoolean, JsonNested 
 /// lacks it (its default, evaluated once per load, or NULL), and how text becomes its value (with
 /// Redshift's TRUNCATECOLUMNS for varchar/char), stored typed in a <see cref="RowBatch"/>.
 /// </summary>
-internal sealed class TargetColumn(string name, ColumnType type, object? missingValue)
+internal sealed class TargetColumn(string name, ColumnType type, object? missingValue, bool notNull = false)
 {
     public string Name { get; } = name;
     public ColumnType Type { get; } = type;
     public object? MissingValue { get; } = missingValue;
+
+    /// <summary>The column is NOT NULL: a record without a value for it is refused (as Redshift's COPY does).</summary>
+    public bool NotNull { get; } = notNull;
+
+    /// <summary>Values TRUNCATECOLUMNS cut in this load (one decoding thread per load writes these).</summary>
+    public long TruncatedValues { get; private set; }
+
+    /// <summary>The longest value TRUNCATECOLUMNS cut, in UTF-8 bytes (as Redshift counts varchar widths).</summary>
+    public int LongestTruncatedBytes { get; private set; }
+
+    private void NoteTruncated(int bytes)
+    {
+        TruncatedValues++;
+        if (bytes > LongestTruncatedBytes) LongestTruncatedBytes = bytes;
+    }
 
     /// <summary>The value <paramref name="text"/> gives the column, as a CLR object (see <see cref="RowBatch.GetValue"/>); not for the hot path.</summary>
     public object? Convert(ReadOnlySpan<char> text, FieldKind kind)
@@ -51,7 +69,9 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             case ColumnKind.Varchar:
             case ColumnKind.Char:
                 if (!Utf8.IsValid(utf8)) throw NotUtf8();
-                batch.SetText(column, utf8[..TruncatedLength(utf8, Type.Length ?? 256)]);
+                var kept = TruncatedLength(utf8, Type.Length ?? 256);
+                if (kept < utf8.Length) NoteTruncated(utf8.Length);
+                batch.SetText(column, utf8[..kept]);
                 return;
             case ColumnKind.BigInt when kind == FieldKind.JsonNumber:
                 if (long.TryParse(utf8, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) { batch.SetFixed(column, l); return; }
@@ -89,7 +109,9 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
         {
             case ColumnKind.Varchar:
             case ColumnKind.Char:
-                batch.SetText(column, text[..TruncatedLength(text, Type.Length ?? 256)]);
+                var keptChars = TruncatedLength(text, Type.Length ?? 256);
+                if (keptChars < text.Length) NoteTruncated(Encoding.UTF8.GetByteCount(text));
+                batch.SetText(column, text[..keptChars]);
                 return;
             case ColumnKind.Super:
                 // jsonb takes JSON: nested values and numbers as they are, strings (and text fields that are not JSON) quoted.
@@ -144,8 +166,14 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 }
                 break;
         }
-        throw new ValueConversionException($"'{Excerpt(text)}' is not a valid {Type}");
+        throw new ValueConversionException($"'{Excerpt(text)}' is not a valid {Type}") { Fits = WiderInteger(text) };
     }
+
+    /// <summary>For an integer too large for a smallint or int column, the integer type that takes it.</summary>
+    private string? WiderInteger(ReadOnlySpan<char> text) =>
+        Type.Kind is ColumnKind.SmallInt or ColumnKind.Int && ValueParser.TryParseInteger(text, out var n)
+            ? n is >= int.MinValue and <= int.MaxValue ? "int" : "bigint"
+            : null;
 
     /// <summary>A typed value to the column's value (see <see cref="RowBatch.SetValue"/>).</summary>
     internal void Store(object? value, RowBatch batch, int column)
@@ -240,7 +268,13 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
     {
         var precision = Type.Precision ?? 18;
         if (!ExactNumeric.Fits(unscaled, precision))
-            throw new ValueConversionException($"'{Excerpt(written.ToString())}' is out of range for {Type}: at most {precision - (Type.Scale ?? 0)} digit(s) before the decimal point");
+        {
+            var scale = Type.Scale ?? 0;
+            throw new ValueConversionException($"'{Excerpt(written.ToString())}' is out of range for {Type}: at most {precision - scale} digit(s) before the decimal point")
+            {
+                Fits = $"numeric({ExactNumeric.Digits(unscaled)},{scale})",
+            };
+        }
         return unscaled;
     }
 

@@ -70,6 +70,15 @@ internal static class OutputMapping
         Message = o.Message,
     };
 
+    public static LoadErrorDetail ToLoadErrorDetail(this Engine.Loading.LoadErrorDetail d) => new()
+    {
+        Uri = d.Uri,
+        Line = d.Line,
+        Column = d.Column,
+        Value = d.Value,
+        Reason = d.Reason,
+    };
+
     public static LoadPlan ToLoadPlan(this Engine.Jobs.LoadPlan p)
     {
         var order = 0;

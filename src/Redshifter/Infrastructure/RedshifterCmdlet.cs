@@ -125,10 +125,16 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
         public void Dispose() => Pending.Dispose();
     }
 
-    /// <summary>An ErrorRecord for an engine error: its id, category, target and recommended action.</summary>
+    /// <summary>
+    /// An ErrorRecord for an engine error: its id, category, target and recommended action. A load that
+    /// refused records has them as its target (one LoadErrorDetail, or an array of them), so that a script
+    /// can read the file, line, column and value from $Error[0].TargetObject.
+    /// </summary>
     internal static ErrorRecord ToErrorRecord(RedshifterException ex, object? target = null)
     {
-        var record = new ErrorRecord(ex, ex.ErrorId, ToCategory(ex.Kind), target ?? ex.Target);
+        var details = ex.Details.Select(d => d.ToLoadErrorDetail()).ToArray();
+        object? targetObject = details.Length switch { 0 => target ?? ex.Target, 1 => details[0], _ => details };
+        var record = new ErrorRecord(ex, ex.ErrorId, ToCategory(ex.Kind), targetObject);
         if (ex.RecommendedAction != null) record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = ex.RecommendedAction };
         return record;
     }
@@ -155,7 +161,11 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
 
     internal void Terminating(Action step) => Terminating(() => { step(); return true; });
 
-    internal void WriteEngineError(RedshifterException ex, object? target = null) => WriteError(ToErrorRecord(ex, target));
+    internal void WriteEngineError(RedshifterException ex, object? target = null)
+    {
+        foreach (var detail in ex.Details) WriteVerbose("Refused record: " + detail);
+        WriteError(ToErrorRecord(ex, target));
+    }
 
     internal static ErrorCategory ToCategory(ErrorKind kind) => kind switch
     {

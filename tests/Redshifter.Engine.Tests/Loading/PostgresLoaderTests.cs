@@ -117,7 +117,49 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
         Assert.Contains("line 4200, column 'time'", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"s3://{_bucket}/broken.json.gz", ex.Message, StringComparison.Ordinal);
+        var detail = Assert.Single(ex.Details);
+        Assert.Equal(new LoadErrorDetail($"s3://{_bucket}/broken.json.gz", 4200, "time", "not a time", "'not a time' is not a valid timestamp"), detail);
         Assert.Equal(["100"], await Rows($"SELECT id FROM \"{_schema}\".pages"));
+    }
+
+    [Fact]
+    public async Task A_record_without_a_value_for_a_not_null_column_is_refused_with_its_line()
+    {
+        await Sql($"INSERT INTO \"{_schema}\".pages (id) VALUES (100)");
+        await _storage.PutTextAsync(_bucket, "noid.csv", "1,a,,,,,\n2,b,,,,,\n,c,,,,,\n");
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("noid.csv", DataFormat.Csv, truncate: true));
+        Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
+        var detail = Assert.Single(ex.Details);
+        Assert.Equal((3L, "id", (string?)null), (detail.Line, detail.Column, detail.Value));
+        Assert.Contains("NOT NULL", detail.Reason, StringComparison.Ordinal);
+        Assert.Equal(["100"], await Rows($"SELECT id FROM \"{_schema}\".pages"));
+    }
+
+    [Fact]
+    public async Task A_number_out_of_range_names_the_precision_that_fits_and_a_long_value_is_cut_in_the_detail()
+    {
+        await Sql($"CREATE TABLE \"{_schema}\".prices (id INT, amount NUMERIC(5,2), qty SMALLINT)");
+        await _storage.PutTextAsync(_bucket, "prices.json", "{\"id\":1,\"amount\":123.45}\n{\"id\":2,\"amount\":-1234567.891}");
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
+            new SourceFile { Bucket = _bucket, Key = "prices.json", Schema = _schema, Table = "prices", Format = DataFormat.Json }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
+        var detail = Assert.Single(ex.Details);
+        Assert.Equal((2L, "amount", "-1234567.891"), (detail.Line, detail.Column, detail.Value));
+        Assert.Contains("numeric(9,2)", ex.RecommendedAction, StringComparison.Ordinal);
+
+        var huge = new string('9', 150);
+        await _storage.PutTextAsync(_bucket, "qty.json", $"{{\"id\":1,\"qty\":\"{huge}\"}}\n{{\"id\":2,\"qty\":40000}}");
+        ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
+            new SourceFile { Bucket = _bucket, Key = "qty.json", Schema = _schema, Table = "prices", Format = DataFormat.Json }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
+        detail = Assert.Single(ex.Details);
+        Assert.Equal(LoadErrorDetail.ValueLimit, detail.Value!.Length);
+        Assert.EndsWith("9…", detail.Value, StringComparison.Ordinal);
+        Assert.Empty(await Rows($"SELECT id FROM \"{_schema}\".prices"));
+
+        await _storage.PutTextAsync(_bucket, "qty.json", "{\"id\":2,\"qty\":40000}");
+        ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
+            new SourceFile { Bucket = _bucket, Key = "qty.json", Schema = _schema, Table = "prices", Format = DataFormat.Json }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
+        Assert.Equal(("qty", "40000"), (ex.Details[0].Column, ex.Details[0].Value));
+        Assert.Contains("Change column 'qty' to int", ex.RecommendedAction, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,6 +169,7 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("nulls.json", DataFormat.Json));
         Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
         Assert.Contains("null value", ex.Message, StringComparison.Ordinal);
+        Assert.Equal((2L, "id"), (ex.Details[0].Line, ex.Details[0].Column));
         Assert.Empty(await Rows($"SELECT id FROM \"{_schema}\".pages"));
     }
 
