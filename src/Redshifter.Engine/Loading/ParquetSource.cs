@@ -100,9 +100,38 @@ internal sealed class ParquetSource : IAsyncDisposable
     {
         var group = _reader.OpenRowGroupReader(index);
         var rows = checked((int)group.RowCount);
-        _columns ??= [.. Fields.Select(ColumnValues.For)];
+        _columns ??= ColumnsOf(Fields);
         for (var c = 0; c < _columns.Length; c++) await _columns[c].ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
         return new ParquetRowGroup(rows, _columns);
+    }
+
+    /// <summary>
+    /// The readers of the file's columns. INT32/INT64 columns are read as the integers they store, through
+    /// fields of a physical type (attached to schemas of their own, as Parquet.Net requires), and turned
+    /// into their logical type's value by <see cref="ParquetIntegers"/>.
+    /// </summary>
+    private static ColumnValues[] ColumnsOf(IReadOnlyList<DataField> fields)
+    {
+        var columns = new ColumnValues[fields.Count];
+        List<DataField> asInt32 = [], asInt64 = [];
+        for (var c = 0; c < fields.Count; c++)
+        {
+            var field = fields[c];
+            var physical = ParquetIntegers.PhysicalType(field);
+            if (physical == null)
+            {
+                columns[c] = ColumnValues.For(field);
+                continue;
+            }
+            DataField? int32 = null;
+            if (physical == Parquet.Meta.Type.INT32) asInt32.Add(int32 = new DataField<int>(field.Name, field.IsNullable));
+            var int64 = new DataField<long>(field.Name, field.IsNullable);
+            asInt64.Add(int64);
+            columns[c] = new StoredIntegers(int32, int64, field.SchemaElement!);
+        }
+        if (asInt32.Count > 0) _ = new ParquetSchema(asInt32);
+        if (asInt64.Count > 0) _ = new ParquetSchema(asInt64);
+        return columns;
     }
 
     /// <summary>
@@ -184,6 +213,70 @@ internal sealed class ParquetSource : IAsyncDisposable
         }
 
         public override object? this[int row] => _required.Length > 0 ? _required[row] : _nullable[row];
+    }
+
+    /// <summary>
+    /// An INT32/INT64 column read as its stored integers (whatever their encoding: PLAIN, dictionary,
+    /// DELTA_BINARY_PACKED, BYTE_STREAM_SPLIT) and definition levels, each value given as its logical type.
+    /// </summary>
+    /// <param name="int32">the column as INT32 values, or null for an INT64 column</param>
+    /// <param name="int64">the column as INT64 values</param>
+    private sealed class StoredIntegers(DataField? int32, DataField int64, Parquet.Meta.SchemaElement element) : ColumnValues
+    {
+        private readonly IntegerMeaning _meaning = ParquetIntegers.MeaningOf(element);
+        private long[] _values = [];
+        private int[] _int32 = [];
+        private int[] _levels = [];
+        private bool[] _isNull = [];
+
+        public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken)
+        {
+            if (_values.Length < rows)
+            {
+                _values = new long[rows];
+                _levels = new int[rows];
+                _isNull = new bool[rows];
+            }
+            var nullable = int64.MaxDefinitionLevel > 0;
+            var levels = nullable ? _levels.AsMemory(0, rows) : (Memory<int>?)null; // not a null array: that would be an empty buffer
+            if (int32 != null && !OnlyDeltaPages(group, int64))
+            {
+                if (_int32.Length < rows) _int32 = new int[rows];
+                await group.ReadRawAsync(int32, _int32.AsMemory(0, rows), levels, null, cancellationToken).ConfigureAwait(false);
+                for (var r = 0; r < rows; r++) _values[r] = _int32[r];
+            }
+            else
+            {
+                // An INT32 column whose pages are all DELTA_BINARY_PACKED is decoded as INT64, then cut to 32 bits:
+                // writers may compute its deltas in 64 bits (DuckDB does: a jump from -2^31 to 2^31-1 takes 33
+                // bits), which Parquet.Net's 32-bit decoder misreads; the 64-bit one reads them right.
+                await group.ReadRawAsync(int64, _values.AsMemory(0, rows), levels, null, cancellationToken).ConfigureAwait(false);
+                if (int32 != null) for (var r = 0; r < rows; r++) _values[r] = unchecked((int)_values[r]);
+            }
+            if (!nullable)
+            {
+                Array.Clear(_isNull, 0, rows);
+                return;
+            }
+            // The values come packed (nulls have none): spread them to their rows, from the last, in place.
+            var present = 0;
+            for (var r = 0; r < rows; r++) if (_levels[r] > 0) present++;
+            for (var r = rows - 1; r >= 0; r--)
+            {
+                _isNull[r] = _levels[r] == 0;
+                if (!_isNull[r]) _values[r] = _values[--present];
+            }
+        }
+
+        /// <summary>Whether every data page of the column's chunk in this row group is DELTA_BINARY_PACKED (no dictionary, no PLAIN).</summary>
+        private static bool OnlyDeltaPages(ParquetRowGroupReader group, DataField field)
+        {
+            var encodings = group.GetMetadata(field)?.MetaData?.Encodings;
+            return encodings != null && encodings.Contains(Parquet.Meta.Encoding.DELTA_BINARY_PACKED) &&
+                   !encodings.Any(e => e is Parquet.Meta.Encoding.PLAIN or Parquet.Meta.Encoding.PLAIN_DICTIONARY or Parquet.Meta.Encoding.RLE_DICTIONARY or Parquet.Meta.Encoding.BYTE_STREAM_SPLIT);
+        }
+
+        public override object? this[int row] => _isNull[row] ? null : ParquetIntegers.ToValue(_values[row], _meaning, element);
     }
 
     private sealed class Strings : ColumnValues

@@ -1,0 +1,164 @@
+using System.Globalization;
+using Redshifter.Engine.Jobs;
+using Redshifter.Engine.Loading;
+using Redshifter.Engine.Sources;
+using Redshifter.Engine.Storage;
+using Redshifter.Engine.Tests.Infrastructure;
+using Redshifter.TestServers;
+
+namespace Redshifter.Engine.Tests.Loading;
+
+/// <summary>
+/// Parquet files as data lakes write them (issue 16 §2): written by DuckDB, an independent writer, with
+/// every codec and both data page versions, loaded into the real PostgreSQL and compared value for value
+/// with what DuckDB reads back from the same file.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTests.Files files) : IClassFixture<DuckDbParquetTests.Files>, IAsyncLifetime
+{
+    private readonly string _schema = "duck_" + Guid.NewGuid().ToString("N")[..10];
+    private readonly S3Storage _storage = fixture.CreateStorage();
+    private string _bucket = "";
+
+    public static readonly string[] Codecs = ["uncompressed", "snappy", "gzip", "zstd", "lz4_raw", "brotli"];
+    public static readonly string[] PageVersions = ["v1", "v2"];
+
+    public static TheoryData<string, string> Matrix()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var codec in Codecs) foreach (var version in PageVersions) data.Add(codec, version);
+        return data;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _bucket = await _storage.NewBucketAsync();
+        await fixture.SqlAsync($"CREATE SCHEMA \"{_schema}\"");
+    }
+
+    public Task DisposeAsync()
+    {
+        _storage.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Every_type_loads_as_DuckDB_reads_it_back(string codec, string version)
+    {
+        var expected = files.Of(codec, version);
+        var table = $"t_{codec}_{version}";
+        await LoadAsync(expected, table);
+        AssertSameValues(expected, await ReadBackAsync(table));
+    }
+
+    private async Task LoadAsync(DuckDbParquet.Expected file, string table)
+    {
+        await fixture.SqlAsync($"CREATE TABLE \"{_schema}\".\"{table}\" ({string.Join(", ", AllTypes.Select(c => $"\"{c.Name}\" {c.PostgresType}"))})");
+        var key = Path.GetFileName(file.Path);
+        await _storage.PutAsync(_bucket, key, await File.ReadAllBytesAsync(file.Path), CancellationToken.None);
+        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile
+        {
+            Bucket = _bucket, Key = key, Schema = _schema, Table = table, Format = DataFormat.Parquet,
+        }, truncate: false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+        Assert.Equal(file.Rows.Count, outcome.RowsLoaded);
+    }
+
+    private async Task<List<string?[]>> ReadBackAsync(string table)
+    {
+        var rows = await fixture.RowsAsync($"SELECT {string.Join(", ", AllTypes.Select(c => $"\"{c.Name}\"::text"))} FROM \"{_schema}\".\"{table}\" AS t ORDER BY t.id"); // t.id: the number, not the text of the same name
+        return [.. rows.Select(r => r.Split('|').Select(v => v == "NULL" ? null : v).ToArray())];
+    }
+
+    /// <summary>Every value of every row, column by column, as DuckDB reads it back, with the column's comparison.</summary>
+    private static void AssertSameValues(DuckDbParquet.Expected expected, List<string?[]> loaded)
+    {
+        Assert.Equal(AllTypes.Select(c => c.Name), expected.Columns.Select(c => c.Name));
+        Assert.Equal(expected.Rows.Count, loaded.Count);
+        var mismatches = new List<string>();
+        for (var r = 0; r < loaded.Count; r++)
+        {
+            for (var c = 0; c < AllTypes.Length; c++)
+            {
+                var want = AllTypes[c].AsLoaded(expected.Rows[r][c]);
+                var got = loaded[r][c];
+                if (!AllTypes[c].Same(want, got)) mismatches.Add($"row {r}, {AllTypes[c].Name} ({expected.Columns[c].Type}, {string.Join("/", expected.Encodings[AllTypes[c].Name])}): DuckDB '{want ?? "NULL"}', loaded '{got ?? "NULL"}'");
+            }
+        }
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} value(s) differ in {Path.GetFileName(expected.Path)}:\n" + string.Join("\n", mismatches.Take(20)));
+    }
+
+    /// <summary>
+    /// A column of the test file: its DuckDB expression over the row number i (from 0), the PostgreSQL column
+    /// it loads into, and how the loaded text compares with DuckDB's. Rows 0 and 1 hold the type's extremes;
+    /// every nullable column is NULL where i % 7 = 3.
+    /// </summary>
+    internal sealed record TypeColumn(string Name, string DuckDb, string PostgresType, Comparison Compare = Comparison.Text)
+    {
+        public string Select => $"CASE WHEN i % 7 = 3 AND '{Name}' <> 'id' THEN NULL ELSE {DuckDb} END AS \"{Name}\"";
+
+        /// <summary>DuckDB's text of a value as the table holds it: PostgreSQL keeps microseconds, so nanoseconds are cut.</summary>
+        public string? AsLoaded(string? duckDb) => duckDb != null && Compare == Comparison.Nanoseconds && duckDb.Length > 26 ? duckDb[..26] : duckDb;
+
+        public bool Same(string? want, string? got) => want == null || got == null
+            ? want == got
+            : Compare switch
+            {
+                Comparison.Real => float.Parse(want, CultureInfo.InvariantCulture).Equals(float.Parse(got, CultureInfo.InvariantCulture)),
+                Comparison.Double => double.Parse(want, CultureInfo.InvariantCulture).Equals(double.Parse(got, CultureInfo.InvariantCulture)),
+                _ => want == got,
+            };
+    }
+
+    internal enum Comparison { Text, Real, Double, Nanoseconds }
+
+    internal static readonly TypeColumn[] AllTypes =
+    [
+        new("id", "i::BIGINT", "bigint"),
+        new("flag", "i % 3 = 0", "boolean"),
+        new("tiny", "(CASE i WHEN 0 THEN -128 WHEN 1 THEN 127 ELSE i % 200 - 100 END)::TINYINT", "smallint"),
+        new("small", "(CASE i WHEN 0 THEN -32768 WHEN 1 THEN 32767 ELSE i * 37 % 60000 - 30000 END)::SMALLINT", "smallint"),
+        new("int", "(CASE i WHEN 0 THEN -2147483648 WHEN 1 THEN 2147483647 ELSE i * 7919 % 2000000000 - 1000000000 END)::INTEGER", "int"),
+        new("big", "(CASE i WHEN 0 THEN -9223372036854775808 WHEN 1 THEN 9223372036854775807 ELSE i * 1234567891011 - 99999999 END)::BIGINT", "bigint"),
+        new("utiny", "(CASE i WHEN 0 THEN 0 WHEN 1 THEN 255 ELSE i % 256 END)::UTINYINT", "smallint"),
+        new("usmall", "(CASE i WHEN 0 THEN 0 WHEN 1 THEN 65535 ELSE i * 31 % 65536 END)::USMALLINT", "int"),
+        new("uint", "(CASE i WHEN 0 THEN 0 WHEN 1 THEN 4294967295 ELSE i * 2654435761 % 4294967296 END)::UINTEGER", "bigint"),
+        new("ubig", "(CASE i WHEN 0 THEN 0::UBIGINT WHEN 1 THEN 18446744073709551615::UBIGINT ELSE hash(i) END)", "numeric(20,0)"),
+        new("real", "(CASE i WHEN 0 THEN -3.4028235e38 WHEN 1 THEN 3.4028235e38 ELSE i / 7.0 END)::FLOAT", "real", Comparison.Real),
+        new("double", "(CASE i WHEN 0 THEN -1.7976931348623157e308 WHEN 1 THEN 2.2250738585072014e-308 ELSE i / 3.0 END)::DOUBLE", "double precision", Comparison.Double),
+        new("dec4", "(CASE i WHEN 0 THEN -99.99 WHEN 1 THEN 99.99 ELSE (i % 19999 - 9999) / 100 END)::DECIMAL(4,2)", "numeric(4,2)"),
+        new("dec9", "(CASE i WHEN 0 THEN -99999.9999 WHEN 1 THEN 99999.9999 ELSE i * 3.1415 END)::DECIMAL(9,4)", "numeric(9,4)"),
+        new("dec18", "(CASE i WHEN 0 THEN -999999999999.999999 WHEN 1 THEN 999999999999.999999 ELSE i * 1234567.123457 END)::DECIMAL(18,6)", "numeric(18,6)"),
+        new("dec38", "(CASE i WHEN 0 THEN -9999999999999999999999999999.9999999999 WHEN 1 THEN 9999999999999999999999999999.9999999999 ELSE i * 617283945061728340.4770609152 END)::DECIMAL(38,10)", "numeric(38,10)"),
+        new("text", "CASE i WHEN 0 THEN '' WHEN 1 THEN 'ü – 日本語 \"q\" ''s'' \\ 🙂' ELSE 'v' || (i * 7 % 1000)::VARCHAR END", "varchar(1000)"),
+        new("day", "DATE '1970-01-01' + (CASE i WHEN 0 THEN -25567 WHEN 1 THEN 376199 ELSE i * 17 - 5000 END)::INTEGER", "date"),
+        new("at", "TIMESTAMP '1969-12-31 23:59:59.999999' + to_microseconds(i * 1000003001)", "timestamp"),
+        new("at_ms", "(TIMESTAMP '2024-02-29 12:34:56.789' + to_milliseconds(i * 86400123))::TIMESTAMP_MS", "timestamp"),
+        new("at_ns", "make_timestamp_ns(1709210096123456789 + i * 3600000000001)", "timestamp", Comparison.Nanoseconds),
+        new("at_tz", "TIMESTAMPTZ '2024-03-31 01:59:59.5+00' + to_microseconds(i * 1000001)", "timestamptz"),
+        new("nothing", "NULL::INTEGER", "int"),
+    ];
+
+    private const int Rows = 2_000;
+
+    private static string AllTypesSelect => $"SELECT {string.Join(", ", AllTypes.Select(c => c.Select))} FROM range({Rows}) t(i)";
+
+    /// <summary>The matrix's files (every codec × page version, all types in each), written once for the class by one run of DuckDB.</summary>
+    public sealed class Files : IAsyncLifetime
+    {
+        private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("redshifter-duckdb-");
+        private IReadOnlyList<DuckDbParquet.Expected> _files = [];
+
+        public DuckDbParquet.Expected Of(string codec, string version) => _files.Single(f => Path.GetFileName(f.Path) == $"all_{codec}_{version}.parquet");
+
+        public async Task InitializeAsync() =>
+            _files = await DuckDbParquet.WriteAsync([.. Codecs.SelectMany(codec => PageVersions.Select(version =>
+                new DuckDbParquet.Job(AllTypesSelect, Path.Combine(_dir.FullName, $"all_{codec}_{version}.parquet"), codec, version, RowGroupSize: 700)))]);
+
+        public Task DisposeAsync()
+        {
+            _dir.Delete(recursive: true);
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Redshifter.TestServers;
+
+/// <summary>
+/// Parquet files written by DuckDB (npm, pinned in tests/tools/duckdb), an independent writer: the loader
+/// must read what data lakes write, not only what its own library writes. Each file comes with the values
+/// DuckDB reads back from it, as text, which are what a load must hold.
+/// </summary>
+public static class DuckDbParquet
+{
+    /// <summary>One file to write: a DuckDB SELECT and the writer's options.</summary>
+    /// <param name="Select">the rows, as DuckDB SQL</param>
+    /// <param name="Path">where to write the file</param>
+    /// <param name="Compression">uncompressed, snappy, gzip, zstd, lz4_raw or brotli</param>
+    /// <param name="ParquetVersion">v1 (data pages v1, PLAIN/dictionary) or v2 (data pages v2, DELTA_* and BYTE_STREAM_SPLIT encodings)</param>
+    /// <param name="RowGroupSize">rows per row group, or DuckDB's default</param>
+    public sealed record Job(string Select, string Path, string Compression = "snappy", string ParquetVersion = "v1", int? RowGroupSize = null);
+
+    /// <summary>What DuckDB reads back from a file it wrote.</summary>
+    /// <param name="Path">the file</param>
+    /// <param name="Columns">the file's columns and their DuckDB types, in file order</param>
+    /// <param name="Encodings">the encodings of each column's pages (by path in the schema)</param>
+    /// <param name="Rows">each row's values as DuckDB's text (TimeZone UTC), or null, in file order</param>
+    public sealed record Expected(string Path, IReadOnlyList<Column> Columns, IReadOnlyDictionary<string, string[]> Encodings, IReadOnlyList<string?[]> Rows);
+
+    public sealed record Column(string Name, string Type);
+
+    private sealed record Output(
+        [property: JsonPropertyName("columns")] Column[] Columns,
+        [property: JsonPropertyName("encodings")] Dictionary<string, string[]> Encodings,
+        [property: JsonPropertyName("rows")] string?[][] Rows);
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Writes the files in one run of node (DuckDB starts once), and returns what DuckDB reads back from each.</summary>
+    public static async Task<IReadOnlyList<Expected>> WriteAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
+    {
+        var script = System.IO.Path.Combine(TestServers.FindRepositoryRoot(), "tests", "tools", "duckdb", "write-parquet.mjs");
+        if (!File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(script)!, "node_modules", "@duckdb", "node-api", "package.json")))
+            throw new InvalidOperationException("DuckDB is not installed: run `./build.ps1 -Task Setup` (npm ci in tests/tools/duckdb).");
+        var jobsFile = System.IO.Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(jobsFile, JsonSerializer.Serialize(jobs, Json), cancellationToken).ConfigureAwait(false);
+            var psi = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add(script);
+            psi.ArgumentList.Add(jobsFile);
+            using var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node");
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(TimeSpan.FromMinutes(5));
+                try
+                {
+                    await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                    throw;
+                }
+            }
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException(new StringBuilder("DuckDB's Parquet writer failed (exit ").Append(process.ExitCode).Append("): ")
+                    .Append(await stderr.ConfigureAwait(false)).Append(await stdout.ConfigureAwait(false)).ToString());
+            var expected = new List<Expected>(jobs.Count);
+            foreach (var job in jobs)
+            {
+                var output = JsonSerializer.Deserialize<Output>(await File.ReadAllTextAsync(job.Path + ".expected.json", cancellationToken).ConfigureAwait(false), Json)
+                             ?? throw new InvalidOperationException("No values read back from " + job.Path);
+                expected.Add(new Expected(job.Path, output.Columns, output.Encodings, output.Rows));
+            }
+            return expected;
+        }
+        finally
+        {
+            File.Delete(jobsFile);
+        }
+    }
+}
