@@ -54,14 +54,14 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
 
         var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
         var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable);
-        var backend = await session.ScalarAsync(RedshiftDialect.BackendIdSql, transaction, cancellationToken).ConfigureAwait(false);
+        var start = await RedshiftLoadErrors.StartAsync(session, transaction, cancellationToken).ConfigureAwait(false);
         try
         {
             await session.ExecuteAsync(copy, transaction, log, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException ex)
         {
-            throw await CopyFailedAsync(session, source, backend, ex, cancellationToken).ConfigureAwait(false);
+            throw await RedshiftLoadErrors.CopyFailedAsync(session, source, start, ex, cancellationToken).ConfigureAwait(false);
         }
         var rows = Convert.ToInt64(await session.ScalarAsync(RedshiftDialect.LastCopyCountSql, transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         log.Verbose($"{source.Schema}.{source.Table}: {rows:N0} rows loaded by COPY.");
@@ -85,29 +85,5 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
         }
         session.AddSecrets(new SecretRedactor([credentials.SecretKey, credentials.Token]));
         return new CopyAuthorization(null, credentials.AccessKey, credentials.SecretKey, credentials.UseToken ? credentials.Token : null);
-    }
-
-    /// <summary>The COPY's failure with Redshift's own account of it (file, line, column, value, reason), read from another session.</summary>
-    private static async Task<RedshifterException> CopyFailedAsync(DatabaseSession session, SourceFile source, object? backend, PostgresException ex, CancellationToken cancellationToken)
-    {
-        var details = new List<string>();
-        try
-        {
-            await using var other = await DatabaseSession.OpenAsync(session.Settings, cancellationToken).ConfigureAwait(false);
-            await using var command = other.Command(RedshiftDialect.LoadErrorsSql, null, new Dictionary<string, object?> { ["session"] = backend });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                details.Add($"{reader.GetValue(0)} line {reader.GetValue(1)}, column '{reader.GetValue(2)}', value '{reader.GetValue(3)}': {reader.GetValue(4)}");
-            }
-        }
-        catch (Exception lookup) when (lookup is NpgsqlException or RedshifterException)
-        {
-            details.Add("(the load error details could not be read: " + lookup.Message + ")");
-        }
-        var detail = details.Count > 0 ? " " + string.Join("; ", details) : "";
-        return new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
-            session.Redactor.Redact($"COPY of {source.Uri} into {source.Schema}.{source.Table} failed: {ex.MessageText}.{detail} Nothing was loaded."),
-            "Fix the records named (or the table's column types), then load again; STL_LOAD_ERRORS has the full detail.", source.Uri, new InvalidOperationException(session.Redactor.Redact(ex.MessageText)));
     }
 }
