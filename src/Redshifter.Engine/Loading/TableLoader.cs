@@ -10,6 +10,9 @@ using Redshifter.Engine.Storage;
 
 namespace Redshifter.Engine.Loading;
 
+/// <summary>What a load put into its table: the rows, and warnings about the values (TRUNCATECOLUMNS cut some).</summary>
+public sealed record LoadedRows(long Rows, IReadOnlyList<string> Warnings);
+
 /// <summary>
 /// Loads one source into its table, inside the caller's transaction: on Redshift with one COPY … FROM
 /// 's3://…' statement (the cluster reads S3), on PostgreSQL by streaming the objects itself.
@@ -35,19 +38,19 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
     /// <paramref name="knownColumns"/>: the table's columns when the caller has just read them in this
     /// transaction (and changed nothing since), so that they are not asked for again.
     /// </summary>
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken, string? stagingTable = null, IReadOnlyList<Tables.ExistingColumn>? knownColumns = null)
+    public async Task<LoadedRows> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken, string? stagingTable = null, IReadOnlyList<Tables.ExistingColumn>? knownColumns = null)
     {
-        var rows = await CopyAsync(session, transaction, source, stagingTable, knownColumns, cancellationToken).ConfigureAwait(false);
+        var loaded = await CopyAsync(session, transaction, source, stagingTable, knownColumns, cancellationToken).ConfigureAwait(false);
         // An empty source is refused: loading it would empty the refresh window (or with -Truncate the
         // table) and put nothing back, which is almost never what a scheduled job means.
-        if (rows == 0)
+        if (loaded.Rows == 0)
             throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
                 $"{source.Uri} holds no records, so nothing was loaded and {source.Schema}.{source.Table} was left as it was.",
                 "Check the export that wrote the file; to empty the table on purpose, delete its rows yourself.", source.Uri);
-        return rows;
+        return loaded;
     }
 
-    private async Task<long> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, IReadOnlyList<Tables.ExistingColumn>? knownColumns, CancellationToken cancellationToken)
+    private async Task<LoadedRows> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, IReadOnlyList<Tables.ExistingColumn>? knownColumns, CancellationToken cancellationToken)
     {
         if (session.Engine == EngineKind.PostgreSQL)
             return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, stagingTable, cancellationToken, knownColumns).ConfigureAwait(false);
@@ -65,7 +68,7 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
         }
         var rows = Convert.ToInt64(await session.ScalarAsync(RedshiftDialect.LastCopyCountSql, transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         log.Verbose($"{source.Schema}.{source.Table}: {rows:N0} rows loaded by COPY.");
-        return rows;
+        return new LoadedRows(rows, []);
     }
 
     /// <summary>IAM_ROLE when REDSHIFT_IAM_ROLE is set; otherwise the credentials the SDK resolved, forwarded (and redacted wherever shown).</summary>
