@@ -64,6 +64,16 @@ Describe 'Invoke-RedshiftCopy' {
         Invoke-TestSql -Scalar "SELECT count(*) FROM $schema.pages" | Should -Be 2
     }
 
+    It 'warns once per column when TRUNCATECOLUMNS cuts values, naming the width that fits' {
+        $long = 'h' * 300
+        Send-TestS3Object -Bucket $bucket -Key 'longurl.json' -Text "{`"id`":1,`"url`":`"$long`"}`n{`"id`":2,`"url`":`"$long!`"}"
+        $r = Invoke-RedshiftCopy -Uri "s3://$bucket/longurl.json" -Schema $schema -Table pages -Truncate -WarningVariable warned -WarningAction SilentlyContinue
+        $r.RowsLoaded | Should -Be 2
+        $warned | Should -HaveCount 1
+        "$($warned[0])" | Should -Be "$schema.pages: TRUNCATECOLUMNS cut 2 value(s) of column 'url' to text; the longest was 301 bytes: make it varchar(301) in the config to keep them whole."
+        Invoke-TestSql -Scalar "SELECT max(length(url)) FROM $schema.pages" | Should -Be 256
+    }
+
     It 'merges by the table''s primary key with -Mode Upsert, keeping the newest row of a repeated key' {
         Invoke-TestSql "CREATE TABLE $schema.accounts (id INT PRIMARY KEY, plan VARCHAR(20) NOT NULL DEFAULT 'free', seen TIMESTAMP); INSERT INTO $schema.accounts VALUES (1, 'pro', '2024-01-01'), (2, 'free', '2024-01-01')" | Out-Null
         $lines = '{"id":2,"plan":"team","seen":"2024-02-01T10:00:00"}', '{"id":3,"seen":"2024-02-01T00:00:00"}', '{"id":2,"plan":"old","seen":"2024-01-15T00:00:00"}'

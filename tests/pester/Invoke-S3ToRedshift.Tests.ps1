@@ -171,6 +171,24 @@ Describe 'Invoke-S3ToRedshift: several tables' {
         Get-Count $schema 'good' | Should -Be 10
     }
 
+    It 'gives a bad record as the failed table''s error TargetObject, with what to do, and leaves the table as it was' {
+        Send-Pages $bucket $schema '2015-07-01' 1 3 -Table 'badrec'
+        Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table badrec | Out-Null
+        $lines = '{"id":7,"url":"u","time":"2015-07-02T01:00:00Z"}', '{"id":12345678901234567890123,"url":"v","time":"2015-07-02T02:00:00Z"}'
+        Send-TestS3Object -Bucket $bucket -Key "${schema}_badrec_2015-07-02T00:00:00Z.json" -Text ($lines -join "`n")
+        Send-TestS3Object -Bucket $bucket -Key "config_${schema}_badrec_2015-07-02T00:00:00Z.yml" -Text (New-PagesConfig $schema 'badrec')
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table badrec -ErrorVariable failures -ErrorAction SilentlyContinue
+        $r.Status | Should -Be 'Failed'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'Redshifter.LoadFailed*'
+        $detail = $failures[0].TargetObject
+        $detail.PSObject.TypeNames[0] | Should -Be 'Redshifter.LoadErrorDetail'
+        $detail.Uri | Should -Be "s3://$bucket/${schema}_badrec_2015-07-02T00:00:00Z.json"
+        $detail.Line, $detail.Column, $detail.Value | Should -Be 2, 'id', '12345678901234567890123'
+        $detail.Reason | Should -Match 'not a valid bigint'
+        $failures[0].ErrorDetails.RecommendedAction | Should -Match 'Fix or remove that record'
+        Get-Count $schema 'badrec' | Should -Be 3
+    }
+
     It 'exits non-zero from pwsh -c when a table failed' {
         $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table broken,good -Force | Out-Null"
         $r.ExitCode | Should -Not -Be 0

@@ -245,11 +245,14 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                         break;
                     case LoadStepKind.Copy:
                         // A table this plan did not change has the columns just read: the loader need not ask again.
-                        loaded = await Loader().LoadAsync(session, transaction!, source, cancellationToken, knownColumns: plan.TableAction == TableAction.Unchanged ? state.Columns : null).ConfigureAwait(false);
+                        var copied = await Loader().LoadAsync(session, transaction!, source, cancellationToken, knownColumns: plan.TableAction == TableAction.Unchanged ? state.Columns : null).ConfigureAwait(false);
+                        loaded = copied.Rows;
+                        warnings.AddRange(copied.Warnings); // the plan's list: the outcome reports them
                         break;
                     case LoadStepKind.Upsert:
                         merged = await new Upsert(Loader(), log).RunAsync(session, transaction!, source, plan.Columns, plan.UpsertKeys!, cancellationToken).ConfigureAwait(false);
                         loaded = merged.RowsLoaded;
+                        warnings.AddRange(merged.Warnings);
                         break;
                     case LoadStepKind.History:
                         await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, HistoryRow(request, config, source, loaded, deleted, started)).ConfigureAwait(false);

@@ -8,7 +8,11 @@ using Redshifter.Engine.Tables;
 namespace Redshifter.Engine.Loading;
 
 /// <summary>What Invoke-RedshiftCopy did.</summary>
-public sealed record CopyOutcome(long RowsLoaded, long RowsDeleted, TimeSpan Duration, IReadOnlyList<string> Statements, bool Applied, long RowsUpdated = 0, long RowsInserted = 0);
+public sealed record CopyOutcome(long RowsLoaded, long RowsDeleted, TimeSpan Duration, IReadOnlyList<string> Statements, bool Applied, long RowsUpdated = 0, long RowsInserted = 0)
+{
+    /// <summary>What the load warned about (already written to the log): values TRUNCATECOLUMNS cut.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>Invoke-RedshiftCopy -Mode Upsert: the key columns (default: the table's primary key) and the precombine column.</summary>
 public sealed record UpsertRequest(IReadOnlyList<string>? Key, string? PrecombineKey);
@@ -58,10 +62,10 @@ public static class CopyRunner
             if (truncate) deleted = await session.ExecuteAsync(dialect.DeleteAll(source.Schema, source.Table), transaction, log, cancellationToken).ConfigureAwait(false);
             var counts = keys != null
                 ? await new Upsert(loader, log).RunAsync(session, transaction, source, columns, keys, cancellationToken).ConfigureAwait(false)
-                : new UpsertCounts(await loader.LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false), 0, 0);
+                : UpsertCounts.Plain(await loader.LoadAsync(session, transaction, source, cancellationToken).ConfigureAwait(false));
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             log.Verbose($"{target}: committed; {counts.RowsLoaded:N0} rows loaded{(truncate ? $", {deleted:N0} deleted first" : "")}{(keys != null ? $", {counts.RowsUpdated:N0} updated and {counts.RowsInserted:N0} inserted by {keys}" : "")} in {started.Elapsed.TotalSeconds:N1} s.");
-            return new CopyOutcome(counts.RowsLoaded, deleted, started.Elapsed, statements, true, counts.RowsUpdated, counts.RowsInserted);
+            return new CopyOutcome(counts.RowsLoaded, deleted, started.Elapsed, statements, true, counts.RowsUpdated, counts.RowsInserted) { Warnings = counts.Warnings };
         }
     }
 }

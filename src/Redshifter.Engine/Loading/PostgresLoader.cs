@@ -21,7 +21,7 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
     private const int QueuedBatches = 8;
 
     /// <summary>Streams the source into its table, or into <paramref name="stagingTable"/> (a temporary table made from it).</summary>
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken, IReadOnlyList<ExistingColumn>? knownColumns = null)
+    public async Task<LoadedRows> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken, IReadOnlyList<ExistingColumn>? knownColumns = null)
     {
         var target = $"{source.Schema}.{source.Table}";
         var layout = await LayoutAsync(session, transaction, source, knownColumns, cancellationToken).ConfigureAwait(false);
@@ -125,7 +125,9 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
             var rows = await write.ConfigureAwait(false);
             progress.Done();
             log.Verbose($"{target}: {rows:N0} rows loaded from {objects.Count} file(s), {Interlocked.Read(ref bytesRead):N0} bytes read.");
-            return rows;
+            var warnings = TruncationWarnings(target, layout);
+            foreach (var warning in warnings) log.Warning(warning);
+            return new LoadedRows(rows, warnings);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -215,6 +217,23 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
             return new TargetColumn(c.Name, c.Type!, missing, c.NotNull);
         })]);
     }
+
+    /// <summary>
+    /// One warning per column whose values TRUNCATECOLUMNS cut (Redshift cuts them without a word): how many,
+    /// the longest in bytes, and the width that keeps them whole.
+    /// </summary>
+    internal static IReadOnlyList<string> TruncationWarnings(string target, RecordLayout layout) =>
+    [
+        .. layout.Columns.Where(c => c.TruncatedValues > 0).Select(c =>
+        {
+            var isChar = c.Type.Kind == Config.ColumnKind.Char;
+            var widest = isChar ? 4096 : 65535;
+            var fits = c.LongestTruncatedBytes <= widest
+                ? $"make it {(isChar ? "char" : "varchar")}({c.LongestTruncatedBytes}) in the config to keep them whole"
+                : $"even {(isChar ? "char" : "varchar")}({widest}), the widest, cannot keep them whole";
+            return $"{target}: TRUNCATECOLUMNS cut {c.TruncatedValues:N0} value(s) of column '{c.Name}' to {c.Type}; the longest was {c.LongestTruncatedBytes:N0} bytes: {fits}.";
+        }),
+    ];
 
     /// <summary>Write-Progress for a load, at most twice a second.</summary>
     private sealed class Progress(IEngineLog log, string activity, Func<long> bytes, Func<long> rows)

@@ -10,6 +10,9 @@ using Redshifter.Engine.Storage;
 
 namespace Redshifter.Engine.Loading;
 
+/// <summary>What a load put into its table: the rows, and warnings about the values (TRUNCATECOLUMNS cut some).</summary>
+public sealed record LoadedRows(long Rows, IReadOnlyList<string> Warnings);
+
 /// <summary>
 /// Loads one source into its table, inside the caller's transaction: on Redshift with one COPY … FROM
 /// 's3://…' statement (the cluster reads S3), on PostgreSQL by streaming the objects itself.
@@ -35,37 +38,37 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
     /// <paramref name="knownColumns"/>: the table's columns when the caller has just read them in this
     /// transaction (and changed nothing since), so that they are not asked for again.
     /// </summary>
-    public async Task<long> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken, string? stagingTable = null, IReadOnlyList<Tables.ExistingColumn>? knownColumns = null)
+    public async Task<LoadedRows> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, CancellationToken cancellationToken, string? stagingTable = null, IReadOnlyList<Tables.ExistingColumn>? knownColumns = null)
     {
-        var rows = await CopyAsync(session, transaction, source, stagingTable, knownColumns, cancellationToken).ConfigureAwait(false);
+        var loaded = await CopyAsync(session, transaction, source, stagingTable, knownColumns, cancellationToken).ConfigureAwait(false);
         // An empty source is refused: loading it would empty the refresh window (or with -Truncate the
         // table) and put nothing back, which is almost never what a scheduled job means.
-        if (rows == 0)
+        if (loaded.Rows == 0)
             throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
                 $"{source.Uri} holds no records, so nothing was loaded and {source.Schema}.{source.Table} was left as it was.",
                 "Check the export that wrote the file; to empty the table on purpose, delete its rows yourself.", source.Uri);
-        return rows;
+        return loaded;
     }
 
-    private async Task<long> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, IReadOnlyList<Tables.ExistingColumn>? knownColumns, CancellationToken cancellationToken)
+    private async Task<LoadedRows> CopyAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, IReadOnlyList<Tables.ExistingColumn>? knownColumns, CancellationToken cancellationToken)
     {
         if (session.Engine == EngineKind.PostgreSQL)
             return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, stagingTable, cancellationToken, knownColumns).ConfigureAwait(false);
 
         var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
         var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable);
-        var backend = await session.ScalarAsync(RedshiftDialect.BackendIdSql, transaction, cancellationToken).ConfigureAwait(false);
+        var start = await RedshiftLoadErrors.StartAsync(session, transaction, cancellationToken).ConfigureAwait(false);
         try
         {
             await session.ExecuteAsync(copy, transaction, log, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException ex)
         {
-            throw await CopyFailedAsync(session, source, backend, ex, cancellationToken).ConfigureAwait(false);
+            throw await RedshiftLoadErrors.CopyFailedAsync(session, source, start, ex, cancellationToken).ConfigureAwait(false);
         }
         var rows = Convert.ToInt64(await session.ScalarAsync(RedshiftDialect.LastCopyCountSql, transaction, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         log.Verbose($"{source.Schema}.{source.Table}: {rows:N0} rows loaded by COPY.");
-        return rows;
+        return new LoadedRows(rows, []);
     }
 
     /// <summary>IAM_ROLE when REDSHIFT_IAM_ROLE is set; otherwise the credentials the SDK resolved, forwarded (and redacted wherever shown).</summary>
@@ -85,29 +88,5 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
         }
         session.AddSecrets(new SecretRedactor([credentials.SecretKey, credentials.Token]));
         return new CopyAuthorization(null, credentials.AccessKey, credentials.SecretKey, credentials.UseToken ? credentials.Token : null);
-    }
-
-    /// <summary>The COPY's failure with Redshift's own account of it (file, line, column, value, reason), read from another session.</summary>
-    private static async Task<RedshifterException> CopyFailedAsync(DatabaseSession session, SourceFile source, object? backend, PostgresException ex, CancellationToken cancellationToken)
-    {
-        var details = new List<string>();
-        try
-        {
-            await using var other = await DatabaseSession.OpenAsync(session.Settings, cancellationToken).ConfigureAwait(false);
-            await using var command = other.Command(RedshiftDialect.LoadErrorsSql, null, new Dictionary<string, object?> { ["session"] = backend });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                details.Add($"{reader.GetValue(0)} line {reader.GetValue(1)}, column '{reader.GetValue(2)}', value '{reader.GetValue(3)}': {reader.GetValue(4)}");
-            }
-        }
-        catch (Exception lookup) when (lookup is NpgsqlException or RedshifterException)
-        {
-            details.Add("(the load error details could not be read: " + lookup.Message + ")");
-        }
-        var detail = details.Count > 0 ? " " + string.Join("; ", details) : "";
-        return new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
-            session.Redactor.Redact($"COPY of {source.Uri} into {source.Schema}.{source.Table} failed: {ex.MessageText}.{detail} Nothing was loaded."),
-            "Fix the records named (or the table's column types), then load again; STL_LOAD_ERRORS has the full detail.", source.Uri, new InvalidOperationException(session.Redactor.Redact(ex.MessageText)));
     }
 }

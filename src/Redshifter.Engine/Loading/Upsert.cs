@@ -50,7 +50,14 @@ public sealed record UpsertKeys(IReadOnlyList<string> Key, string? PrecombineKey
 }
 
 /// <summary>What an upsert did: rows copied from the file, and of the rows merged, how many replaced a row and how many were new.</summary>
-public sealed record UpsertCounts(long RowsLoaded, long RowsUpdated, long RowsInserted);
+public sealed record UpsertCounts(long RowsLoaded, long RowsUpdated, long RowsInserted)
+{
+    /// <summary>Warnings of the load into the staging table (TRUNCATECOLUMNS cut values).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>A load without upsert: every row inserted, none updated.</summary>
+    public static UpsertCounts Plain(LoadedRows loaded) => new(loaded.Rows, 0, 0) { Warnings = loaded.Warnings };
+}
 
 /// <summary>
 /// -Mode Upsert (DESIGN.md section 5), inside the table's transaction: COPY into a temporary staging table
@@ -79,7 +86,8 @@ public sealed class Upsert(TableLoader loader, IEngineLog log)
         var plan = Statements.For(session, source, columns, keys);
         var name = $"{source.Schema}.{source.Table}";
         await session.ExecuteAsync(plan.CreateStaging, transaction, log, cancellationToken).ConfigureAwait(false);
-        var loaded = await loader.LoadAsync(session, transaction, source, cancellationToken, SqlDialect.StagingTable).ConfigureAwait(false);
+        var staged = await loader.LoadAsync(session, transaction, source, cancellationToken, SqlDialect.StagingTable).ConfigureAwait(false);
+        var loaded = staged.Rows;
 
         var nullKeys = await CountAsync(session, dialect.CountNullKeys(SqlDialect.StagingTable, keys.Key), transaction, cancellationToken).ConfigureAwait(false);
         if (nullKeys > 0)
@@ -117,7 +125,7 @@ public sealed class Upsert(TableLoader loader, IEngineLog log)
         var inserted = distinct - updated;
         foreach (var drop in plan.Drops) await session.ExecuteAsync(drop, transaction, log, cancellationToken).ConfigureAwait(false);
         log.Verbose($"{name}: merged by {keys}: {updated:N0} row(s) updated, {inserted:N0} inserted.");
-        return new UpsertCounts(loaded, updated, inserted);
+        return new UpsertCounts(loaded, updated, inserted) { Warnings = staged.Warnings };
     }
 
     /// <summary>

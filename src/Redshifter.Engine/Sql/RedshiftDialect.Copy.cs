@@ -59,13 +59,31 @@ public sealed partial class RedshiftDialect
     /// <summary>Rows the last COPY of this session loaded.</summary>
     public static string LastCopyCountSql => "SELECT pg_last_copy_count()";
 
-    /// <summary>This session's backend id, to find its load errors from another session after the failed transaction.</summary>
-    public static string BackendIdSql => "SELECT pg_backend_pid()";
+    /// <summary>
+    /// Taken just before COPY, to find that COPY's load errors from another session once the failure has
+    /// aborted this one: the session's process id (the views' session_id / session) and its transaction's
+    /// start (SYSDATE is the transaction's start, not the statement's:
+    /// https://docs.aws.amazon.com/redshift/latest/dg/r_SYSDATE.html). An earlier COPY on the same pooled
+    /// session ran in an earlier transaction, so it started before that and is never reported.
+    /// </summary>
+    public static string CopyStartSql => "SELECT pg_backend_pid(), SYSDATE";
 
-    /// <summary>The latest load errors of a session (STL_LOAD_ERRORS; visible to the user who ran the COPY). Parameter @session.</summary>
-    public static string LoadErrorsSql =>
-        "SELECT TRIM(filename), line_number, TRIM(colname), TRIM(raw_field_value), TRIM(err_reason) FROM stl_load_errors " +
-        "WHERE session = @session ORDER BY starttime DESC LIMIT 5";
+    /// <summary>
+    /// The load errors of the failed COPY from SYS_LOAD_ERROR_DETAIL, which Serverless and provisioned clusters
+    /// both have (https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_ERROR_DETAIL.html; it has no raw value).
+    /// Columns: file, line, column, value, reason, error code, column type. Parameters @session, @started.
+    /// </summary>
+    public static string LoadErrorDetailSql =>
+        "SELECT TRIM(file_name), line_number, TRIM(column_name), CAST(NULL AS VARCHAR), TRIM(error_message), error_code, TRIM(column_type) " +
+        "FROM sys_load_error_detail WHERE session_id = @session AND start_time >= @started ORDER BY start_time, line_number LIMIT 10";
+
+    /// <summary>
+    /// The same from STL_LOAD_ERRORS, for clusters without the SYS view (Serverless has no STL views:
+    /// https://docs.aws.amazon.com/redshift/latest/dg/r_STL_LOAD_ERRORS.html). Same columns and parameters.
+    /// </summary>
+    public static string StlLoadErrorsSql =>
+        "SELECT TRIM(filename), line_number, TRIM(colname), TRIM(raw_field_value), TRIM(err_reason), err_code, TRIM(type) " +
+        "FROM stl_load_errors WHERE session = @session AND starttime >= @started ORDER BY starttime, line_number LIMIT 10";
 }
 
 public sealed partial class PostgresDialect

@@ -209,7 +209,7 @@ public sealed class UpsertTests(ServersFixture fixture) : IAsyncLifetime
             await using var transaction = await session.BeginAsync(CancellationToken.None);
             var counts = await new Upsert(new TableLoader(_storage, log), log).RunAsync(session, transaction, source, ["id", "name", "status", "updated_at"], new UpsertKeys(["id"], null), CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);
-            Assert.Equal(new UpsertCounts(2, 1, 1), counts);
+            Assert.Equal((2L, 1L, 1L), (counts.RowsLoaded, counts.RowsUpdated, counts.RowsInserted));
         }
         Assert.Contains(log.Messages, m => m.Contains("DELETE FROM", StringComparison.Ordinal) && m.Contains("USING \"redshifter_staging\"", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Messages, m => m.Contains("MERGE", StringComparison.Ordinal));

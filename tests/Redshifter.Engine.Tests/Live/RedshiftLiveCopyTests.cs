@@ -72,8 +72,17 @@ public sealed class RedshiftLiveCopyTests() : LiveRedshiftTest("redshifter_live_
         Assert.Equal(LoadStatus.Failed, outcome.Status);
         var cause = (RedshifterException)outcome.Error!.InnerException!;
         Assert.Equal(ErrorIds.CopyFailed, cause.ErrorId);
-        Assert.Contains("line 2", cause.Message, StringComparison.Ordinal); // from STL_LOAD_ERRORS
+        Assert.Contains("line 2", cause.Message, StringComparison.Ordinal); // from SYS_LOAD_ERROR_DETAIL (STL_LOAD_ERRORS on older clusters)
+        var detail = Assert.Single(outcome.Error.Details);
+        Assert.Equal((2L, "id"), (detail.Line, detail.Column));
+        Assert.EndsWith("_events_2024-01-02T00:00:00Z.json.gz", detail.Uri, StringComparison.Ordinal);
+        Assert.Matches("(SYS_LOAD_ERROR_DETAIL|STL_LOAD_ERRORS) has the full detail", outcome.Error.RecommendedAction);
         Assert.Equal(["1|NULL|2024-01-01 10:00:00"], await Rows());
+
+        // The next failed COPY (likely on the same pooled session) reports its own record only, not the one above.
+        await Upload("2024-01-03T00:00:00Z", "{\"id\":3,\"at\":\"2024-01-03 10:00:00\"}\n{\"id\":4,\"at\":\"2024-01-03 11:00:00\"}\n{\"id\":\"five\",\"at\":\"2024-01-03 12:00:00\"}\n");
+        var again = await Load("2024-01-03T00:00:00Z");
+        Assert.Equal(3L, Assert.Single(again.Error!.Details).Line);
     }
 
     [RedshiftFact(needsBucket: true)]
