@@ -29,7 +29,7 @@ internal delegate ValueTask<RowBatch> BatchSink(RowBatch full, CancellationToken
 /// if (batch.Count > 0) await sink(batch, cancellationToken);
 /// </code>
 /// Storage: fixed-size kinds in <see cref="Fixed"/> (bool 0/1, integers, double/real bits, date as
-/// DayNumber, timestamps as DateTime ticks), numeric in <see cref="Numerics"/> (unscaled, at the column's scale: <see cref="ExactNumeric"/>), text (varchar, char, and
+/// DayNumber, timestamps as DateTime ticks; both negative before year 1), numeric in <see cref="Numerics"/> (unscaled, at the column's scale: <see cref="ExactNumeric"/>), text (varchar, char, and
 /// super as JSON text) as UTF-8 in one shared buffer.
 /// </summary>
 internal sealed class RowBatch
@@ -193,7 +193,7 @@ internal sealed class RowBatch
     /// </summary>
     public void SetValue(int column, object? value) => Layout.Columns[column].Store(value, this, column);
 
-    /// <summary>A value as a CLR object (long, int, short, double, float, decimal (or, past 28 digits, its text), bool, DateOnly, DateTime, string), or null; for tests and samples.</summary>
+    /// <summary>A value as a CLR object (long, int, short, double, float, decimal (or, past 28 digits, its text), bool, DateOnly, DateTime (or, BC, its text), string), or null; for tests and samples.</summary>
     public object? GetValue(int row, int column)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
@@ -208,6 +208,9 @@ internal sealed class RowBatch
             ColumnKind.Float => BitConverter.Int64BitsToDouble(bits),
             ColumnKind.Real => BitConverter.Int32BitsToSingle((int)bits),
             ColumnKind.Numeric => ExactNumeric.ToClrValue(Numerics[column][row], Layout.Columns[column].Type.Scale ?? 0),
+            // Before year 1 (BC), which DateOnly and DateTime cannot hold: the text PostgreSQL prints.
+            ColumnKind.Date when bits < 0 => ValueParser.FormatBeforeYearOne(bits * TimeSpan.TicksPerDay, withTime: false),
+            ColumnKind.Timestamp or ColumnKind.TimestampTz when bits < 0 => ValueParser.FormatBeforeYearOne(bits, withTime: true),
             ColumnKind.Date => DateOnly.FromDayNumber((int)bits),
             ColumnKind.Timestamp => new DateTime(bits, DateTimeKind.Unspecified),
             ColumnKind.TimestampTz => new DateTime(bits, DateTimeKind.Utc),

@@ -146,14 +146,14 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             case ColumnKind.Date:
                 if (ValueParser.TryParseTimestamp(text, out var dateTime, out _))
                 {
-                    batch.SetFixed(column, DateOnly.FromDateTime(dateTime).DayNumber);
+                    batch.SetFixed(column, ValueParser.DayNumber(dateTime));
                     return;
                 }
                 break;
             case ColumnKind.Timestamp:
                 if (ValueParser.TryParseTimestamp(text, out var wall, out _))
                 {
-                    batch.SetFixed(column, wall.Ticks);
+                    batch.SetFixed(column, wall);
                     return;
                 }
                 break;
@@ -161,7 +161,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 // TIMESTAMPTZ takes the instant: an offset converts to UTC; without one the value is read as UTC, as Redshift does.
                 if (ValueParser.TryParseTimestamp(text, out var wallTz, out var offsetTz))
                 {
-                    batch.SetFixed(column, new DateTimeOffset(wallTz, offsetTz ?? TimeSpan.Zero).UtcDateTime.Ticks);
+                    batch.SetFixed(column, wallTz - (offsetTz ?? TimeSpan.Zero).Ticks);
                     return;
                 }
                 break;

@@ -7,6 +7,7 @@ using Redshifter.Engine.Loading;
 using Redshifter.Engine.Sources;
 using Redshifter.Engine.Storage;
 using Redshifter.Engine.Tests.Infrastructure;
+using Redshifter.Engine.Tests.Loading;
 
 namespace Redshifter.Engine.Tests.Live;
 
@@ -60,6 +61,26 @@ public sealed class RedshiftLiveCopyTests() : LiveRedshiftTest("redshifter_live_
         Assert.Contains(outcome.Statements, s => s.StartsWith($"COPY \"{Schema}\".\"events\" FROM 's3://{Bucket}/{Prefix}", StringComparison.Ordinal));
         // ignorecase keys, TRUNCATECOLUMNS, TIMEFORMAT 'auto' (an offset into TIMESTAMP is ignored: the written wall time), missing key NULL.
         Assert.Equal(["1|a very l|2024-01-01 10:00:00", "2|NULL|2024-01-01 12:00:00"], await Rows());
+    }
+
+    [RedshiftFact(needsBucket: true)]
+    public async Task DATEFORMAT_auto_stores_the_documented_spellings_as_the_PostgreSQL_loader_does()
+    {
+        // The CSV that PostgresLoaderTests loads into PostgreSQL: Julian, BC, YYYYMMDD HHMISS, YYYY.DDD, zone names and offsets.
+        await using (var session = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None))
+            await session.ExecuteAsync($"CREATE SCHEMA \"{_schema}\"; CREATE TABLE \"{_schema}\".spellings ({DateSpellings.Columns})", null, NullEngineLog.Instance, CancellationToken.None);
+        await _storage!.PutTextAsync(Bucket, $"{Prefix}spellings.csv", DateSpellings.Csv);
+        var outcome = await CopyRunner.CopyAsync(RedshiftFactAttribute.Settings(), _storage!, new SourceFile
+        {
+            Bucket = Bucket, Key = $"{Prefix}spellings.csv", Schema = _schema, Table = "spellings", Format = DataFormat.Csv,
+        }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+        Assert.Equal(DateSpellings.Expected.Length, outcome.RowsLoaded);
+        await using var check = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None);
+        await using var command = check.Command(DateSpellings.Query(_schema, "spellings"), null);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync()) rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        Assert.Equal(DateSpellings.Expected, rows);
     }
 
     [RedshiftFact(needsBucket: true)]

@@ -32,16 +32,24 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
 
     private Task<List<string>> Rows(string query) => fixture.RowsAsync(query);
 
-    private Task<CopyOutcome> Copy(string key, DataFormat format, Compression compression = Compression.None, bool manifest = false, bool truncate = false, char? delimiter = null, int ignoreHeader = 0) =>
+    private Task<CopyOutcome> Copy(string key, DataFormat format, Compression compression = Compression.None, bool manifest = false, bool truncate = false, char? delimiter = null, int ignoreHeader = 0, string table = "pages") =>
         CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile
         {
-            Bucket = _bucket, Key = key, Schema = _schema, Table = "pages", Format = format, Compression = compression,
+            Bucket = _bucket, Key = key, Schema = _schema, Table = table, Format = format, Compression = compression,
             IsManifest = manifest, Delimiter = delimiter, IgnoreHeader = ignoreHeader,
         }, truncate, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
 
+    /// <summary>Creates <paramref name="table"/> with <paramref name="columns"/>, stores <paramref name="text"/> at <paramref name="key"/> and loads it.</summary>
+    private async Task<CopyOutcome> CreateAndCopy(string table, string columns, string key, DataFormat format, string text)
+    {
+        await Sql($"CREATE TABLE \"{_schema}\".{table} ({columns})");
+        await _storage.PutTextAsync(_bucket, key, text);
+        return await Copy(key, format, table: table);
+    }
+
     private const string JsonLines =
         "{\"id\":1,\"URL\":\"https://example.com/a-very-long-url\",\"time\":\"2015-07-01T12:00:00+02:00\",\"score\":1.5,\"ok\":true,\"doc\":{\"a\":[1,2]}}\n" +
-        "{\"id\":2,\"time\":1435744800,\"ok\":\"f\",\"status\":\"done\"}\n" +
+        "{\"id\":2,\"time\":\"07/01/2015 10:00:00\",\"ok\":\"f\",\"status\":\"done\"}\n" +
         "{\"id\":3,\"time\":\"2015-07-01 10:00:00\",\"score\":null}";
 
     [Theory]
@@ -58,7 +66,7 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(
             [
                 "1|https://example.|07/01/2015 12:00:00|1.5|True|new|{\"a\": [1, 2]}", // offset ignored (the written wall time); over-long string truncated; default for a missing key
-                "2|NULL|07/01/2015 10:00:00|NULL|False|done|NULL", // epoch seconds; 'f' is false
+                "2|NULL|07/01/2015 10:00:00|NULL|False|done|NULL", // MM/DD/YYYY; 'f' is false
                 "3|NULL|07/01/2015 10:00:00|NULL|NULL|new|NULL",
             ],
             await Rows($"SELECT id, url, time, score, ok, status, doc::text FROM \"{_schema}\".pages ORDER BY id"));
@@ -83,14 +91,28 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
     public async Task An_offset_is_ignored_into_timestamp_and_date_and_gives_the_instant_into_timestamptz(DataFormat format, string key, string text)
     {
         // As Redshift: TIMESTAMP and DATE keep the written wall-clock time (a UTC wall time would be 07:00 and the 9th), TIMESTAMPTZ the instant.
-        await Sql($"CREATE TABLE \"{_schema}\".offsets (id INT, t TIMESTAMP, tz TIMESTAMPTZ, d DATE)");
-        await _storage.PutTextAsync(_bucket, key, text);
-        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile { Bucket = _bucket, Key = key, Schema = _schema, Table = "offsets", Format = format },
-            false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+        var outcome = await CreateAndCopy("offsets", "id INT, t TIMESTAMP, tz TIMESTAMPTZ, d DATE", key, format, text);
         Assert.Equal(1, outcome.RowsLoaded);
         Assert.Equal(
             ["1|2024-03-10 12:00:00|2024-03-10 07:00:00|2024-03-10"],
             await Rows($"SELECT id, t::text, (tz AT TIME ZONE 'UTC')::text, d::text FROM \"{_schema}\".offsets"));
+    }
+
+    [Fact]
+    public async Task Dates_in_the_spellings_of_DATEFORMAT_auto_load_and_an_epoch_number_fails_naming_line_and_column()
+    {
+        // automatic-recognition.html: Julian, BC, YYYYMMDD HHMISS, YYYY.DDD, zone names and offsets (the live class loads the same into Redshift).
+        var outcome = await CreateAndCopy("spellings", DateSpellings.Columns, "s.csv", DataFormat.Csv, DateSpellings.Csv);
+        Assert.Equal(DateSpellings.Expected.Length, outcome.RowsLoaded);
+        Assert.Equal(DateSpellings.Expected, await Rows(DateSpellings.Query(_schema, "spellings")));
+
+        // Epoch seconds are TIMEFORMAT 'epochsecs', which Redshift's 'auto' does not read: a load error, never a guessed time.
+        await _storage.PutTextAsync(_bucket, "epoch.json", "{\"id\":5,\"t\":\"2015-07-01 10:00:00\"}\n{\"id\":6,\"t\":1435744800}\n");
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("epoch.json", DataFormat.Json, table: "spellings"));
+        Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
+        Assert.Contains("line 2, column 't'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'1435744800' is not a valid timestamp", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["1", "2", "3", "4"], await Rows($"SELECT id FROM \"{_schema}\".spellings ORDER BY id"));
     }
 
     [Fact]
@@ -186,24 +208,20 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
     public async Task A_missing_table_is_a_clear_error()
     {
         await _storage.PutTextAsync(_bucket, "p.json", "{\"id\":1}");
-        var ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
-            new SourceFile { Bucket = _bucket, Key = "p.json", Schema = _schema, Table = "nope", Format = DataFormat.Json }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("p.json", DataFormat.Json, table: "nope"));
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Every_column_type_is_written_as_PostgreSQL_reads_it()
     {
-        await Sql($"CREATE TABLE \"{_schema}\".kinds (n INT, sm SMALLINT, i INTEGER, b BIGINT, r REAL, f DOUBLE PRECISION, m NUMERIC(12,3), d DATE, t TIMESTAMP, tz TIMESTAMPTZ, c CHAR(3), v VARCHAR(5), j JSONB, ok BOOLEAN)");
-        await _storage.PutTextAsync(_bucket, "kinds.json", string.Join("\n",
+        var outcome = await CreateAndCopy("kinds", "n INT, sm SMALLINT, i INTEGER, b BIGINT, r REAL, f DOUBLE PRECISION, m NUMERIC(12,3), d DATE, t TIMESTAMP, tz TIMESTAMPTZ, c CHAR(3), v VARCHAR(5), j JSONB, ok BOOLEAN", "kinds.json", DataFormat.Json, string.Join("\n",
             "{\"n\":1,\"sm\":-32768,\"i\":2147483647,\"b\":-9223372036854775808,\"r\":1.5,\"f\":0.1,\"m\":\"123456789.1239\",\"d\":\"2015-07-01\",\"t\":\"2015-07-01T10:00:00.1234567\",\"tz\":\"2015-07-01T12:00:00+02:00\",\"c\":\"ab\",\"v\":\"héllo wörld\",\"j\":{\"k\":[1,\"é\"]},\"ok\":true}",
-            "{\"n\":2,\"sm\":0,\"m\":-0.001,\"d\":\"0001-01-01\",\"t\":\"9999-12-31T23:59:59.9999999\",\"tz\":1435744800,\"j\":\"str\",\"f\":-1e300,\"r\":-0.25,\"ok\":\"f\",\"c\":\"abcdef\"}",
+            "{\"n\":2,\"sm\":0,\"m\":-0.001,\"d\":\"0001-01-01\",\"t\":\"9999-12-31T23:59:59.9999999\",\"tz\":\"Jul 1, 2015 10:00:00\",\"j\":\"str\",\"f\":-1e300,\"r\":-0.25,\"ok\":\"f\",\"c\":\"abcdef\"}",
             "{\"n\":3,\"m\":0}",
             "{\"n\":4,\"m\":-12.5,\"b\":\"42\",\"d\":\"2000-01-01\",\"t\":\"1999-12-31 23:59:59.999999\",\"j\":12.50,\"v\":\"\"}",
-            "{\"n\":5,\"m\":99999999.9995,\"d\":\"1970-01-01T00:00:00Z\",\"t\":0,\"tz\":\"0001-01-01T00:00:00Z\",\"j\":[],\"v\":\"ab\\u00e9\\n\"}",
+            "{\"n\":5,\"m\":99999999.9995,\"d\":\"1970-01-01T00:00:00Z\",\"t\":\"19700101 000000\",\"tz\":\"0001-01-01T00:00:00Z\",\"j\":[],\"v\":\"ab\\u00e9\\n\"}",
             "{\"n\":6,\"m\":\"0.0005\",\"f\":1.7976931348623157e308,\"r\":3.4028235e38}"));
-        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile { Bucket = _bucket, Key = "kinds.json", Schema = _schema, Table = "kinds", Format = DataFormat.Json },
-            false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
         Assert.Equal(6, outcome.RowsLoaded);
         Assert.Equal(
             [
