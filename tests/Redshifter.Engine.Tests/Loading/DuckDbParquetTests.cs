@@ -1,4 +1,5 @@
 using System.Globalization;
+using Parquet.Schema;
 using Redshifter.Engine.Errors;
 using Redshifter.Engine.Jobs;
 using Redshifter.Engine.Loading;
@@ -55,6 +56,42 @@ public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTest
         var table = $"t_{codec}_{version}";
         await LoadAsync(expected, table, AllTypes);
         AssertSameValues(expected, await ReadBackAsync(table, AllTypes), AllTypes);
+    }
+
+    /// <summary>
+    /// INT96 timestamps (Spark and Hive still write them; DuckDB cannot): written here by Parquet.Net, read back
+    /// by DuckDB as the independent reader (as TIMESTAMP: UTC wall time), loaded into timestamp.
+    /// </summary>
+    [Fact]
+    public async Task INT96_timestamps_load_as_DuckDB_reads_them()
+    {
+        var schema = new ParquetSchema(new DataField<long>("id"), new DateTimeDataField("at", DateTimeFormat.Impala, isNullable: true));
+        DateTime?[] values =
+        [
+            new DateTime(1969, 12, 31, 23, 59, 59, DateTimeKind.Utc).AddTicks(9_999_990), new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc), null,
+            new DateTime(2024, 2, 29, 12, 34, 56, DateTimeKind.Utc).AddTicks(7_891_230), new DateTime(9999, 12, 31, 23, 59, 59, DateTimeKind.Utc).AddTicks(9_999_990),
+            // Not 0001-01-01 00:00:00: the loader writes DateTime.MinValue as -infinity (BinaryCopy), a rule of its own.
+            new DateTime(1, 1, 1, 0, 0, 1, DateTimeKind.Utc),
+        ];
+        var bytes = await ParquetTestData.WriteAsync(schema, async g =>
+        {
+            await g.WriteAsync<long>(schema.DataFields[0], Enumerable.Range(0, values.Length).Select(i => (long)i).ToArray());
+            await g.WriteAsync<DateTime>(schema.DataFields[1], values);
+        });
+        var dir = Directory.CreateTempSubdirectory("redshifter-int96-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "int96.parquet");
+            await File.WriteAllBytesAsync(path, bytes);
+            var expected = (await DuckDbParquet.WriteAsync([new DuckDbParquet.Job(null, path)]))[0];
+            TypeColumn[] columns = [AllTypes[0], new("at", "", "timestamp")];
+            await LoadAsync(expected, "int96", columns);
+            AssertSameValues(expected, await ReadBackAsync("int96", columns), columns);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     [Fact]
