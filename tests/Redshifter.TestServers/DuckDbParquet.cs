@@ -13,12 +13,12 @@ namespace Redshifter.TestServers;
 public static class DuckDbParquet
 {
     /// <summary>One file to write: a DuckDB SELECT and the writer's options.</summary>
-    /// <param name="Select">the rows, as DuckDB SQL</param>
+    /// <param name="Select">the rows, as DuckDB SQL; null to only read back a file written by another writer</param>
     /// <param name="Path">where to write the file</param>
     /// <param name="Compression">uncompressed, snappy, gzip, zstd, lz4_raw or brotli</param>
     /// <param name="ParquetVersion">v1 (data pages v1, PLAIN/dictionary) or v2 (data pages v2, DELTA_* and BYTE_STREAM_SPLIT encodings)</param>
     /// <param name="RowGroupSize">rows per row group, or DuckDB's default</param>
-    public sealed record Job(string Select, string Path, string Compression = "snappy", string ParquetVersion = "v1", int? RowGroupSize = null);
+    public sealed record Job(string? Select, string Path, string Compression = "snappy", string ParquetVersion = "v1", int? RowGroupSize = null);
 
     /// <summary>What DuckDB reads back from a file it wrote.</summary>
     /// <param name="Path">the file</param>

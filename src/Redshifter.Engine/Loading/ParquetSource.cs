@@ -101,8 +101,44 @@ internal sealed class ParquetSource : IAsyncDisposable
         var group = _reader.OpenRowGroupReader(index);
         var rows = checked((int)group.RowCount);
         _columns ??= ColumnsOf(Fields);
-        for (var c = 0; c < _columns.Length; c++) await _columns[c].ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            try
+            {
+                await _columns[c].ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or RedshifterException))
+            {
+                throw Unreadable(group, index, c, ex);
+            }
+        }
         return new ParquetRowGroup(rows, _columns);
+    }
+
+    /// <summary>
+    /// A column that cannot be read (Parquet.Net does not decode it, or Redshifter does not load its type): the
+    /// error names the file, row group, column and what it is made of, and says what to change in the file.
+    /// </summary>
+    private RedshifterException Unreadable(ParquetRowGroupReader group, int index, int column, Exception ex)
+    {
+        var field = Fields[column];
+        var element = field.SchemaElement;
+        var chunk = group.GetMetadata(field)?.MetaData;
+        var encodings = chunk?.Encodings ?? [];
+        var logical = element?.LogicalType is { } type
+            ? type.GetType().GetProperties().FirstOrDefault(p => p.GetValue(type) != null)?.Name
+            : element?.ConvertedType?.ToString();
+        var what = $"{element?.Type}{(logical != null ? " " + logical : "")}, encoding {(encodings.Count > 0 ? string.Join("/", encodings) : "unknown")}, codec {chunk?.Codec}";
+        var newerEncoding = encodings.Any(e => e is Parquet.Meta.Encoding.DELTA_BINARY_PACKED or Parquet.Meta.Encoding.DELTA_LENGTH_BYTE_ARRAY
+            or Parquet.Meta.Encoding.DELTA_BYTE_ARRAY or Parquet.Meta.Encoding.BYTE_STREAM_SPLIT);
+        var recommendation = ex is UnsupportedTypeException
+            ? $"Export column '{field.Name}' as a type that Redshift's COPY loads from Parquet (for example as text), or leave it out of the file, then load again."
+            : newerEncoding
+                ? "Write the file with v1 data pages and PLAIN/dictionary encodings (DuckDB: PARQUET_VERSION v1; Spark: parquet.writer.version v1; pyarrow: data_page_version='1.0'), or load it into Redshift, whose COPY reads it."
+                : "Write the file again with common settings (v1 data pages, snappy), or load it into Redshift, whose COPY reads it.";
+        return new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
+            $"{Source.Uri}: cannot read column '{field.Name}' ({what}) of row group {index + 1} of {RowGroupCount}: {ex.Message}. Nothing was loaded.",
+            recommendation, Source.Uri, ex);
     }
 
     /// <summary>
@@ -187,9 +223,22 @@ internal sealed class ParquetSource : IAsyncDisposable
             if (t == typeof(DateTime)) return new Values<DateTime>();
             if (t == typeof(TimeSpan)) return new Values<TimeSpan>();
             if (t == typeof(TimeOnly)) return new Values<TimeOnly>();
-            return new Strings();
+            if (t == typeof(Guid)) return new Values<Guid>(); // UUID: loads as its text
+            // Text, and byte arrays read as text (TreatByteArrayAsString).
+            return t == typeof(string) || t == typeof(ReadOnlyMemory<char>) || t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>) ? new Strings() : new Unsupported();
         }
     }
+
+    /// <summary>A column of a type Redshifter does not load (e.g. INTERVAL): an error when its row group is read.</summary>
+    private sealed class Unsupported : ColumnValues
+    {
+        public override Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken) =>
+            throw new UnsupportedTypeException($"Redshifter does not load Parquet values of this type (read as {field.ClrType.Name})");
+
+        public override object? this[int row] => null;
+    }
+
+    private sealed class UnsupportedTypeException(string message) : NotSupportedException(message);
 
     private sealed class Values<T> : ColumnValues where T : struct
     {

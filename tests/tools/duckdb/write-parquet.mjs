@@ -7,7 +7,8 @@
 //   { "select": "SELECT …", "path": "/tmp/x.parquet",
 //     "compression": "zstd", "parquetVersion": "v2", "rowGroupSize": 1000 }
 // (compression: uncompressed|snappy|gzip|zstd|lz4_raw|brotli; parquetVersion: v1|v2; both optional).
-// For each job it writes `path` and `path.expected.json`:
+// A job without "select" only reads back a file written by another writer (DuckDB as an independent reader).
+// For each job it writes `path` (unless only read back) and `path.expected.json`:
 //   { "columns": [{ "name", "type" }], "encodings": { column: [PLAIN, …] }, "rows": [[text or null, …], …] }
 // Values are DuckDB's CAST(… AS VARCHAR) with TimeZone UTC, in the file's row order.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,11 @@ const versions = new Set(['v1', 'v2']);
 const literal = (text) => `'${String(text).replaceAll("'", "''")}'`;
 
 async function write(connection, job) {
+    if (job.select) await copy(connection, job);
+    await readBack(connection, job);
+}
+
+async function copy(connection, job) {
     const compression = (job.compression ?? 'snappy').toLowerCase();
     const version = (job.parquetVersion ?? 'v1').toLowerCase();
     if (!codecs.has(compression)) throw new Error(`unknown compression '${job.compression}' (${[...codecs].join(', ')})`);
@@ -26,7 +32,9 @@ async function write(connection, job) {
     const options = [`FORMAT parquet`, `COMPRESSION ${compression}`, `PARQUET_VERSION ${version}`];
     if (job.rowGroupSize) options.push(`ROW_GROUP_SIZE ${Number(job.rowGroupSize)}`);
     await connection.run(`COPY (${job.select}) TO ${literal(job.path)} (${options.join(', ')})`);
+}
 
+async function readBack(connection, job) {
     const file = `read_parquet(${literal(job.path)})`;
     const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`)).getRowObjectsJS();
     const columns = described.map((d) => ({ name: d.column_name, type: d.column_type }));
