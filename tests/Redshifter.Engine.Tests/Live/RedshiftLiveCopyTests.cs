@@ -67,20 +67,14 @@ public sealed class RedshiftLiveCopyTests() : LiveRedshiftTest("redshifter_live_
     public async Task DATEFORMAT_auto_stores_the_documented_spellings_as_the_PostgreSQL_loader_does()
     {
         // The CSV that PostgresLoaderTests loads into PostgreSQL: Julian, BC, YYYYMMDD HHMISS, YYYY.DDD, zone names and offsets.
-        await using (var session = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None))
-            await session.ExecuteAsync($"CREATE SCHEMA \"{_schema}\"; CREATE TABLE \"{_schema}\".spellings ({DateSpellings.Columns})", null, NullEngineLog.Instance, CancellationToken.None);
-        await _storage!.PutTextAsync(Bucket, $"{Prefix}spellings.csv", DateSpellings.Csv);
-        var outcome = await CopyRunner.CopyAsync(RedshiftFactAttribute.Settings(), _storage!, new SourceFile
+        await Sql($"CREATE SCHEMA \"{Schema}\"; CREATE TABLE \"{Schema}\".spellings ({DateSpellings.Columns})");
+        await Storage!.PutTextAsync(Bucket, $"{Prefix}spellings.csv", DateSpellings.Csv);
+        var outcome = await CopyRunner.CopyAsync(RedshiftFactAttribute.Settings(), Storage!, new SourceFile
         {
-            Bucket = Bucket, Key = $"{Prefix}spellings.csv", Schema = _schema, Table = "spellings", Format = DataFormat.Csv,
+            Bucket = Bucket, Key = $"{Prefix}spellings.csv", Schema = Schema, Table = "spellings", Format = DataFormat.Csv,
         }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
         Assert.Equal(DateSpellings.Expected.Length, outcome.RowsLoaded);
-        await using var check = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None);
-        await using var command = check.Command(DateSpellings.Query(_schema, "spellings"), null);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync()) rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        Assert.Equal(DateSpellings.Expected, rows);
+        Assert.Equal(DateSpellings.Expected, await Rows(DateSpellings.Query(Schema, "spellings")));
     }
 
     [RedshiftFact(needsBucket: true)]
