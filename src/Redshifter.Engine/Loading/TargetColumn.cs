@@ -144,8 +144,13 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 }
                 break;
         }
-        throw new ValueConversionException($"'{Excerpt(text)}' is not a valid {Type}");
+        throw new ValueConversionException($"'{Excerpt(text)}' is not a valid {Type}" + (Type.Kind is ColumnKind.Date or ColumnKind.Timestamp or ColumnKind.TimestampTz ? DateSpellingHint : ""));
     }
+
+    // What Redshift's COPY would also refuse: say which spellings it reads.
+    private const string DateSpellingHint =
+        " (DATEFORMAT and TIMEFORMAT 'auto' read ISO 8601 such as 2015-07-01T10:00:00Z and the other spellings of " +
+        "https://docs.aws.amazon.com/redshift/latest/dg/automatic-recognition.html, not epoch seconds or milliseconds)";
 
     /// <summary>A typed value to the column's value (see <see cref="RowBatch.SetValue"/>).</summary>
     internal void Store(object? value, RowBatch batch, int column)
