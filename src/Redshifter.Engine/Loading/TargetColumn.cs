@@ -166,8 +166,16 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 }
                 break;
         }
-        throw new ValueConversionException($"'{Excerpt(text)}' is not a valid {Type}") { Fits = WiderInteger(text) };
+        throw new ValueConversionException($"'{Excerpt(text)}' is not a valid {Type}" + (Type.Kind is ColumnKind.Date or ColumnKind.Timestamp or ColumnKind.TimestampTz ? DateSpellingHint : ""))
+        {
+            Fits = WiderInteger(text),
+        };
     }
+
+    // What Redshift's COPY would also refuse: say which spellings it reads.
+    private const string DateSpellingHint =
+        " (DATEFORMAT and TIMEFORMAT 'auto' read ISO 8601 such as 2015-07-01T10:00:00Z and the other spellings of " +
+        "https://docs.aws.amazon.com/redshift/latest/dg/automatic-recognition.html, not epoch seconds or milliseconds)";
 
     /// <summary>For an integer too large for a smallint or int column, the integer type that takes it.</summary>
     private string? WiderInteger(ReadOnlySpan<char> text) =>

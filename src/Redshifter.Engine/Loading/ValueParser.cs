@@ -101,6 +101,7 @@ public static class ValueParser
                 {
                     if (!Number(1, 2, out dayOfMonth) || !Take('-') || !Year(allowTwoDigits: true, out year)) return false;
                 }
+                // Between day and year a comma, spaces or both (both are taken: '|', not '||').
                 else if (!Spaces() || !Number(1, 2, out dayOfMonth) || !(Take(',') | Spaces()) || !Year(allowTwoDigits: false, out year)) return false;
                 return Date(year, month, dayOfMonth, out day) && OptionalTime();
             }

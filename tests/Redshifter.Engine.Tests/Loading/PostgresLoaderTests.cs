@@ -111,7 +111,8 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("epoch.json", DataFormat.Json, table: "spellings"));
         Assert.Equal(ErrorIds.CopyFailed, ex.ErrorId);
         Assert.Contains("line 2, column 't'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("'1435744800' is not a valid timestamp", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'1435744800' is not a valid timestamp (DATEFORMAT and TIMEFORMAT 'auto' read ISO 8601", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not epoch seconds", ex.Message, StringComparison.Ordinal);
         Assert.Equal(["1", "2", "3", "4"], await Rows($"SELECT id FROM \"{_schema}\".spellings ORDER BY id"));
     }
 
