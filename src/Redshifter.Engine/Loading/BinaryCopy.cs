@@ -10,8 +10,9 @@ namespace Redshifter.Engine.Loading;
 /// through Npgsql's raw COPY stream. Npgsql's NpgsqlBinaryImporter resolves, binds and writes a parameter
 /// for every single value (about as much CPU as decoding the JSON); encoding a whole batch here costs a
 /// few nanoseconds a value. Values are encoded exactly as Npgsql's converters do (big-endian; dates
-/// and timestamps from 2000-01-01, DateTime/DateOnly Min and Max as -infinity/infinity; jsonb with its
-/// version byte).
+/// and timestamps from 2000-01-01; jsonb with its version byte). Unlike Npgsql's converters, DateTime/DateOnly
+/// Min and Max are written as the dates they are, never as -infinity/infinity: 0001-01-01 and 9999-12-31 are
+/// dates a file may hold, and Redshift (which has no infinity) stores them as written.
 /// </summary>
 internal static class BinaryCopy
 {
@@ -80,16 +81,14 @@ internal static class BinaryCopy
                     case ColumnKind.Date:
                         var day = (int)batch.Fixed[c][r];
                         BinaryPrimitives.WriteInt32BigEndian(span[p..], 4);
-                        BinaryPrimitives.WriteInt32BigEndian(span[(p + 4)..],
-                            day == DateOnly.MinValue.DayNumber ? int.MinValue : day == DateOnly.MaxValue.DayNumber ? int.MaxValue : day - PostgresEpochDay);
+                        BinaryPrimitives.WriteInt32BigEndian(span[(p + 4)..], day - PostgresEpochDay);
                         p += 8;
                         break;
                     case ColumnKind.Timestamp:
                     case ColumnKind.TimestampTz:
                         var ticks = batch.Fixed[c][r];
                         BinaryPrimitives.WriteInt32BigEndian(span[p..], 8);
-                        BinaryPrimitives.WriteInt64BigEndian(span[(p + 4)..],
-                            ticks == DateTime.MinValue.Ticks ? long.MinValue : ticks == DateTime.MaxValue.Ticks ? long.MaxValue : (ticks - PostgresEpochTicks) / 10);
+                        BinaryPrimitives.WriteInt64BigEndian(span[(p + 4)..], (ticks - PostgresEpochTicks) / 10);
                         p += 12;
                         break;
                     case ColumnKind.Numeric:

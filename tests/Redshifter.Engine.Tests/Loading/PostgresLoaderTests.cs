@@ -141,7 +141,8 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Contains("line 4200, column 'time'", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"s3://{_bucket}/broken.json.gz", ex.Message, StringComparison.Ordinal);
         var detail = Assert.Single(ex.Details);
-        Assert.Equal(new LoadErrorDetail($"s3://{_bucket}/broken.json.gz", 4200, "time", "not a time", "'not a time' is not a valid timestamp"), detail);
+        Assert.Equal(($"s3://{_bucket}/broken.json.gz", 4200L, "time", "not a time"), (detail.Uri, detail.Line, detail.Column, detail.Value));
+        Assert.StartsWith("'not a time' is not a valid timestamp (DATEFORMAT and TIMEFORMAT 'auto' read", detail.Reason, StringComparison.Ordinal);
         Assert.Equal(["100"], await Rows($"SELECT id FROM \"{_schema}\".pages"));
     }
 
@@ -227,10 +228,10 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(
             [
                 "1|-32768|2147483647|-9223372036854775808|1.5|0.1|123456789.124|2015-07-01|2015-07-01 10:00:00.123456|2015-07-01 10:00:00|ab|héll|{\"k\": [1, \"é\"]}|true",
-                "2|0|NULL|NULL|-0.25|-1e+300|-0.001|-infinity|infinity|2015-07-01 10:00:00|abc|NULL|\"str\"|false",
+                "2|0|NULL|NULL|-0.25|-1e+300|-0.001|0001-01-01|9999-12-31 23:59:59.999999|2015-07-01 10:00:00|abc|NULL|\"str\"|false", // the edges of .NET's dates, never ±infinity
                 "3|NULL|NULL|NULL|NULL|NULL|0.000|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
                 "4|NULL|NULL|42|NULL|NULL|-12.500|2000-01-01|1999-12-31 23:59:59.999999|NULL|NULL||12.50|NULL",
-                "5|NULL|NULL|NULL|NULL|NULL|100000000.000|1970-01-01|1970-01-01 00:00:00|-infinity|NULL|abé\n|[]|NULL",
+                "5|NULL|NULL|NULL|NULL|NULL|100000000.000|1970-01-01|1970-01-01 00:00:00|0001-01-01 00:00:00|NULL|abé\n|[]|NULL",
                 "6|NULL|NULL|NULL|3.4028235e+38|1.7976931348623157e+308|0.001|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
             ],
             await Rows($"SELECT n, sm::text, i::text, b::text, r::text, f::text, m::text, d::text, t::text, (tz AT TIME ZONE 'UTC')::text, c::text, v, j::text, ok::text FROM \"{_schema}\".kinds ORDER BY n"));
