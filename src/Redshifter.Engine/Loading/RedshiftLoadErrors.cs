@@ -16,7 +16,9 @@ internal sealed record RedshiftLoadError(string? File, long? Line, string? Colum
     // (https://docs.aws.amazon.com/redshift/latest/dg/r_Load_Error_Reference.html).
     private const int OutOfRange = 1204;
 
-    public LoadErrorDetail ToDetail(string uri) => new(string.IsNullOrEmpty(File) ? uri : File, Line, Column, Value, string.IsNullOrEmpty(Reason) ? "(Redshift gave no reason)" : Reason);
+    /// <summary>The row as a detail; Redshift words the reason, so any secret the session knows is masked in it, as everywhere.</summary>
+    public LoadErrorDetail ToDetail(string uri, Connections.SecretRedactor redactor) =>
+        new(string.IsNullOrEmpty(File) ? uri : File, Line, Column, Value, string.IsNullOrEmpty(Reason) ? "(Redshift gave no reason)" : redactor.Redact(Reason));
 
     /// <summary>For a string too long for its column (and its value known): the varchar that takes it, in bytes as Redshift counts them.</summary>
     public string? Fits =>
@@ -96,7 +98,7 @@ internal static class RedshiftLoadErrors
     /// </summary>
     internal static RedshifterException CopyFailed(SourceFile source, Connections.SecretRedactor redactor, string reason, string? view, IReadOnlyList<RedshiftLoadError> rows, CopyStart start, string? lookupFailed = null)
     {
-        var details = rows.Select(r => r.ToDetail(source.Uri)).ToList();
+        var details = rows.Select(r => r.ToDetail(source.Uri, redactor)).ToList();
         var said = details.Count > 0 ? " " + string.Join("; ", details) + "." : lookupFailed != null ? $" (The load errors could not be read: {lookupFailed}.)" : "";
         var where = view switch
         {

@@ -115,13 +115,10 @@ public sealed class Upsert(TableLoader loader, IEngineLog log)
             }
         }
 
-        // MERGE: the matched rows, counted first, are the updates. DELETE + INSERT: the deleted rows are.
-        var updated = session.SupportsMerge
-            ? await CountAsync(session, dialect.CountMatchedRows(source.Schema, source.Table, plan.Merged, keys.Key), transaction, cancellationToken).ConfigureAwait(false)
-            : -1;
-        var affected = new List<long>();
-        foreach (var sql in plan.Merge) affected.Add(await session.ExecuteAsync(sql, transaction, log, cancellationToken).ConfigureAwait(false));
-        if (!session.SupportsMerge) updated = affected[0];
+        // The updates are the staged rows whose key the target holds, counted before the merge: neither MERGE's
+        // nor DELETE's row count says it when the target holds a key twice (Redshift does not enforce keys).
+        var updated = await CountAsync(session, dialect.CountMatchedRows(source.Schema, source.Table, plan.Merged, keys.Key), transaction, cancellationToken).ConfigureAwait(false);
+        foreach (var sql in plan.Merge) await session.ExecuteAsync(sql, transaction, log, cancellationToken).ConfigureAwait(false);
         var inserted = distinct - updated;
         foreach (var drop in plan.Drops) await session.ExecuteAsync(drop, transaction, log, cancellationToken).ConfigureAwait(false);
         log.Verbose($"{name}: merged by {keys}: {updated:N0} row(s) updated, {inserted:N0} inserted.");

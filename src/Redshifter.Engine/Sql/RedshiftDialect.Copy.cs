@@ -64,7 +64,9 @@ public sealed partial class RedshiftDialect
     /// aborted this one: the session's process id (the views' session_id / session) and its transaction's
     /// start (SYSDATE is the transaction's start, not the statement's:
     /// https://docs.aws.amazon.com/redshift/latest/dg/r_SYSDATE.html). An earlier COPY on the same pooled
-    /// session ran in an earlier transaction, so it started before that and is never reported.
+    /// session ran in an earlier transaction, so it started before that and is never reported. SYSDATE is in
+    /// the session's time zone and the views' times in UTC: they agree under Redshift's default, UTC, which the
+    /// module never changes (a user whose time zone is set otherwise may see fewer or more rows).
     /// </summary>
     public static string CopyStartSql => "SELECT pg_backend_pid(), SYSDATE";
 

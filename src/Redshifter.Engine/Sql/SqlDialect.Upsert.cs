@@ -35,9 +35,13 @@ public abstract partial class SqlDialect
 
     public virtual string CountRows(string stagingTable) => $"SELECT COUNT(*) FROM {QuoteIdentifier(stagingTable)}";
 
-    /// <summary>The staged rows whose key the target already holds: the rows the merge will update.</summary>
+    /// <summary>
+    /// The staged rows whose key the target already holds: the rows the merge updates. EXISTS, not a join: Redshift
+    /// does not enforce primary keys, so the target may hold a key twice, and a join would count that row twice
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/t_Defining_constraints.html).
+    /// </summary>
     public virtual string CountMatchedRows(string schema, string table, string stagingTable, IReadOnlyList<string> keys) =>
-        $"SELECT COUNT(*) FROM {QuoteIdentifier(stagingTable)} JOIN {QualifiedName(schema, table)} ON {KeyMatch(schema, table, stagingTable, keys)}";
+        $"SELECT COUNT(*) FROM {QuoteIdentifier(stagingTable)} WHERE EXISTS (SELECT 1 FROM {QualifiedName(schema, table)} WHERE {KeyMatch(schema, table, stagingTable, keys)})";
 
     /// <summary>
     /// MERGE (Redshift; PostgreSQL 15 and later): matched rows take every staged value, the others are

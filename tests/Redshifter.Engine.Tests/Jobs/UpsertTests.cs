@@ -216,6 +216,28 @@ public sealed class UpsertTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(["1|Ada|active", "2|Brendan|paused", "3|Chen Li|active", "8|Hana|new"], await Rows());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Updated_counts_staged_rows_whose_key_exists_even_when_the_target_holds_that_key_twice(bool merge)
+    {
+        // Redshift does not enforce primary keys: a table loaded by other means may hold a key twice.
+        await fixture.SqlAsync($"CREATE SCHEMA IF NOT EXISTS \"{_schema}\"; CREATE TABLE \"{_schema}\".dupes (id INT, name VARCHAR(20)); INSERT INTO \"{_schema}\".dupes VALUES (1, 'a'), (1, 'a again'), (2, 'b')");
+        await _storage.PutTextAsync(_bucket, "dupes.json", "{\"id\":1,\"name\":\"A\"}\n{\"id\":3,\"name\":\"C\"}\n");
+        var source = new SourceFile { Bucket = _bucket, Key = "dupes.json", Schema = _schema, Table = "dupes", Format = DataFormat.Json };
+        await using (var session = await DatabaseSession.OpenAsync(fixture.Database, CancellationToken.None))
+        {
+            session.SupportsMerge = merge;
+            await using var transaction = await session.BeginAsync(CancellationToken.None);
+            var counts = await new Upsert(new TableLoader(_storage, NullEngineLog.Instance), NullEngineLog.Instance)
+                .RunAsync(session, transaction, source, ["id", "name"], new UpsertKeys(["id"], null), CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+            Assert.Equal((2L, 1L, 1L), (counts.RowsLoaded, counts.RowsUpdated, counts.RowsInserted));
+        }
+        // MERGE updates both rows of key 1; DELETE + INSERT leaves one.
+        Assert.Equal(merge ? ["1|A", "1|A", "2|b", "3|C"] : ["1|A", "2|b", "3|C"], await fixture.RowsAsync($"SELECT id, name FROM \"{_schema}\".dupes ORDER BY id, name"));
+    }
+
     private sealed class NeverApprove : IChangeApproval
     {
         public Task<bool> ApproveAsync(string target, string action, IReadOnlyList<string> statements, CancellationToken cancellationToken) => Task.FromResult(false);

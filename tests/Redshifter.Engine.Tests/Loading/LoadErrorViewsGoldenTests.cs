@@ -68,6 +68,8 @@ public sealed class LoadErrorViewsGoldenTests
     {
         var ex = RedshiftLoadErrors.CopyFailed(Source, new SecretRedactor(["s3cr3t"]), "Load failed (key s3cr3t)", null, [], Start, "permission denied");
         Assert.Empty(ex.Details);
+        var masked = RedshiftLoadErrors.CopyFailed(Source, new SecretRedactor(["s3cr3t"]), "Load failed", "SYS_LOAD_ERROR_DETAIL", [new RedshiftLoadError(null, 1, "id", null, "S3 refused key s3cr3t", 1212, null)], Start);
+        Assert.DoesNotContain("s3cr3t", Assert.Single(masked.Details).Reason, StringComparison.Ordinal);
         Assert.Contains("The load errors could not be read: permission denied", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SYS_LOAD_ERROR_DETAIL (STL_LOAD_ERRORS on clusters without it)", ex.RecommendedAction, StringComparison.Ordinal);

@@ -76,7 +76,7 @@ public sealed class UpsertSqlGoldenTests
     public void The_matched_count_and_the_cleanup()
     {
         Assert.Equal(
-            "SELECT COUNT(*) FROM \"redshifter_staging\" JOIN \"api\".\"orders\" ON \"api\".\"orders\".\"order_id\" = \"redshifter_staging\".\"order_id\"",
+            "SELECT COUNT(*) FROM \"redshifter_staging\" WHERE EXISTS (SELECT 1 FROM \"api\".\"orders\" WHERE \"api\".\"orders\".\"order_id\" = \"redshifter_staging\".\"order_id\")",
             Redshift.CountMatchedRows("api", "orders", SqlDialect.StagingTable, ["order_id"]));
         Assert.Equal("DROP TABLE \"redshifter_staging\"", Redshift.DropTable(SqlDialect.StagingTable));
     }
