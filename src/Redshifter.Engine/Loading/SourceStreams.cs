@@ -63,7 +63,7 @@ internal static class SourceStreams
 }
 
 /// <summary>A stream that reads its source ahead on a background task into a bounded queue of chunks.</summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ForwardStream
 {
     private const int ChunkSize = 256 * 1024;
     private readonly Stream _source;
@@ -131,22 +131,6 @@ internal sealed class ReadAheadStream : Stream
         _offset += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    // Decompressors may call the synchronous Read (SharpZipLib's BZip2 does): serve it from the queue.
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private bool _disposed;
 
