@@ -26,90 +26,95 @@ public static class SourceCheck
     internal const int MaxRecords = 1000;
     internal const int MaxBytes = 8 << 20;
 
-    /// <summary>The check against the table as the catalog has it now (read outside any transaction) and the config.</summary>
-    public static async Task<IReadOnlyList<string>> RunAsync(SourceFile source, TableConfig config, DatabaseSession session, S3Storage storage, IEngineLog log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Invoke-RedshiftCopy's check, which has no config: the table's own columns stand for it. A table that does
+    /// not exist (or has a column of a type Redshifter does not know) is the copy's to report.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RunAsync(SourceFile source, DatabaseSession session, S3Storage storage, IEngineLog log, CancellationToken cancellationToken)
     {
-        var table = await TableInspector.ReadColumnsAsync(session, config.Schema, config.Table, null, cancellationToken).ConfigureAwait(false);
-        return await RunAsync(source, config, table, storage, log, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The check against <paramref name="table"/> (null or not existing: the config's columns alone).</summary>
-    public static async Task<IReadOnlyList<string>> RunAsync(SourceFile source, TableConfig config, TableState? table, S3Storage storage, IEngineLog log, CancellationToken cancellationToken)
-    {
-        var objects = await SourceStreams.ObjectsAsync(storage, source, cancellationToken).ConfigureAwait(false);
-        if (objects.Count == 0) return [];
-        var first = objects[0];
-        var columns = HeadComparison.TargetColumns(config, table);
-        var warnings = source.Format == DataFormat.Parquet
-            ? await CheckParquetAsync(first, columns, storage, cancellationToken).ConfigureAwait(false)
-            : await CheckTextAsync(source, first, config, columns, storage, log, cancellationToken).ConfigureAwait(false);
-        foreach (var warning in warnings) log.Warning(warning);
-        return warnings;
+        var table = await TableInspector.ReadColumnsAsync(session, source.Schema, source.Table, null, cancellationToken).ConfigureAwait(false);
+        if (!table.Exists || table.Columns.Any(c => c.Type == null)) return [];
+        var config = new TableConfig
+        {
+            Source = $"(the columns of the table {table.Schema}.{table.Table})",
+            Schema = table.Schema,
+            Table = table.Table,
+            DataDateColumn = table.Columns[0].Name,
+            Columns = [.. table.Columns.Select(c => new ColumnConfig { Name = c.Name, Type = c.Type! })],
+        };
+        var head = await ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
+        return head.Compare(table, log);
     }
 
     /// <summary>
-    /// JSON or CSV/delimited: every column is read as whole text (no value is cut or refused here: the load
-    /// reports bad records with their line), so that the longest value and the widest number are seen as written.
+    /// Reads the head of the source (S3 only, before any transaction). What needs only the config is checked
+    /// at once: a CSV header out of the config's order throws here. The rest is compared with the table by
+    /// <see cref="SourceHead.Compare"/> once the load has read it, so the check asks the database nothing.
     /// </summary>
-    private static async Task<List<string>> CheckTextAsync(SourceFile source, SourceObject first, TableConfig config, IReadOnlyList<CheckColumn> columns,
-        S3Storage storage, IEngineLog log, CancellationToken cancellationToken)
+    public static async Task<SourceHead> ReadHeadAsync(SourceFile source, TableConfig config, S3Storage storage, IEngineLog log, CancellationToken cancellationToken)
     {
-        var warnings = new List<string>();
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var objects = await SourceStreams.ObjectsAsync(storage, source, cancellationToken).ConfigureAwait(false);
+        if (objects.Count == 0) return new SourceHead(config, source.Uri, source.Format);
+        var first = objects[0];
+        var head = new SourceHead(config, first.Uri, source.Format);
+        if (source.Format != DataFormat.Parquet)
+            await ReadTextAsync(source, first, head, storage, cancellationToken).ConfigureAwait(false);
+        else if (first.Compression == Compression.None) // a Parquet file compressed as a whole is left to the load
+            head.ParquetFields = await ReadParquetSchemaAsync(first, storage, cancellationToken).ConfigureAwait(false);
+        log.Verbose($"{config.Schema}.{config.Table}: read the head of {first.Uri} ({(head.ParquetFields != null ? "its schema" : $"{head.Records:N0} record{(head.Records == 1 ? "" : "s")}")}) to check it against the config and the table.");
+        return head;
+    }
+
+    /// <summary>
+    /// JSON or CSV/delimited, as the config's columns: every value is read as whole text (none is cut or
+    /// refused here: the load reports bad records with their line), so that the longest value and the widest
+    /// number are seen as written; every JSON key is heard.
+    /// </summary>
+    private static async Task ReadTextAsync(SourceFile source, SourceObject first, SourceHead head, S3Storage storage, CancellationToken cancellationToken)
+    {
+        var columns = head.Config.Columns;
         // varchar of any length, so the sample keeps every value whole (no config can say this; only the check uses it).
         var whole = new ColumnType(ColumnKind.Varchar, int.MaxValue);
-        var layout = new RecordLayout([.. columns.Select(c => new TargetColumn(c.Name, whole, null))]) { OnLookup = (key, _) => keys.Add(key) };
-        var stats = columns.Select(_ => new ValueStats()).ToArray();
-        var records = 0;
+        var layout = new RecordLayout([.. columns.Select(c => new TargetColumn(c.Name, whole, null))]) { OnLookup = (key, _) => head.Keys.Add(key) };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // One record per batch: each is counted the moment it is read, so the sample stops exactly at its bounds.
         ValueTask<RowBatch> Sink(RowBatch row, CancellationToken _)
         {
-            Observe(row, columns, stats);
+            Observe(row, columns, head.Stats);
             row.Clear();
-            if (++records >= MaxRecords) Stop(stop);
+            if (++head.Records >= MaxRecords) Stop(stop);
             return ValueTask.FromResult(row);
         }
-        var raw = await SourceStreams.OpenAsync(storage, first, _ => { }, stop.Token).ConfigureAwait(false);
-        await using var stream = new BoundedStream(raw, MaxBytes, stop);
+        var size = (await storage.TryGetInfoAsync(first.Bucket, first.Key, cancellationToken).ConfigureAwait(false))?.Size ?? 0;
+        await using var stream = new BoundedStream(SourceStreams.Decompressed(new RangedStream(storage, first, size), first.Compression), MaxBytes, stop);
         try
         {
             if (source.Format == DataFormat.Json)
             {
                 await new JsonRecordReader(layout, first.Uri, batchSize: 1).ReadAsync(stream, Sink, stop.Token).ConfigureAwait(false);
+                return;
             }
-            else
+            var delimiter = source.Delimiter ?? (source.Format == DataFormat.Csv ? ',' : '|');
+            var skip = source.IgnoreHeader;
+            if (skip >= 1)
             {
-                var delimiter = source.Delimiter ?? (source.Format == DataFormat.Csv ? ',' : '|');
-                var skip = source.IgnoreHeader;
-                if (skip >= 1)
-                {
-                    // The header line goes by position into the config's columns: out of order is an error before anything is read further.
-                    var header = await ReadLineAsync(stream, cancellationToken).ConfigureAwait(false);
-                    if (header == null) return warnings;
-                    warnings.AddRange(HeadComparison.CsvHeader(DelimitedRecordReader.HeaderNames(header, delimiter), config, first.Uri));
-                    skip--;
-                }
-                var options = new DelimitedOptions(source.Format == DataFormat.Csv, delimiter, skip);
-                await new DelimitedRecordReader(layout, first.Uri, options, batchSize: 1).ReadAsync(stream, Sink, stop.Token).ConfigureAwait(false);
+                // The header goes by position into the config's columns: out of order is an error before anything else.
+                var header = await ReadLineAsync(stream, cancellationToken).ConfigureAwait(false);
+                if (header == null) return;
+                head.Warnings.AddRange(HeadComparison.CsvHeader(DelimitedRecordReader.HeaderNames(header, delimiter), head.Config, first.Uri));
+                skip--;
             }
+            var options = new DelimitedOptions(source.Format == DataFormat.Csv, delimiter, skip);
+            await new DelimitedRecordReader(layout, first.Uri, options, batchSize: 1).ReadAsync(stream, Sink, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // the sample is full
         }
-        catch (S3ReadException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw SourceStreams.ReadFailed(first, ex);
-        }
         catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException or ICSharpCode.SharpZipLib.SharpZipBaseException && !cancellationToken.IsCancellationRequested)
         {
             throw SourceStreams.Corrupt(first, ex);
         }
-        log.Verbose($"{config.Schema}.{config.Table}: checked the head of {first.Uri} ({records:N0} record{(records == 1 ? "" : "s")}) against the config and the table.");
-        if (source.Format == DataFormat.Json) warnings.AddRange(HeadComparison.JsonKeys(keys, columns, records, first.Uri));
-        warnings.AddRange(HeadComparison.Values(columns, stats, records, first.Uri));
-        return warnings;
     }
 
     private static void Stop(CancellationTokenSource stop)
@@ -119,7 +124,7 @@ public static class SourceCheck
     }
 
     /// <summary>Adds the record (the batch's one row) to the columns' statistics: text bytes, and numbers as written.</summary>
-    private static void Observe(RowBatch row, IReadOnlyList<CheckColumn> columns, ValueStats[] stats)
+    private static void Observe(RowBatch row, IReadOnlyList<ColumnConfig> columns, ValueStats[] stats)
     {
         for (var c = 0; c < columns.Count; c++)
         {
@@ -149,19 +154,9 @@ public static class SourceCheck
     }
 
     /// <summary>
-    /// Parquet: the schema, from the file's footer alone (two ranged GETs at most, whatever the file's size),
-    /// against the columns: count and, by position, each column's type. A file that is not Parquet, or
-    /// nested, or compressed as a whole, is left to the load, which says what is wrong with it.
+    /// The flat columns of a Parquet file, read from its footer alone (two ranged GETs at most, whatever the
+    /// file's size); null when it is not a flat Parquet file: the load's reader says what is wrong with it.
     /// </summary>
-    private static async Task<List<string>> CheckParquetAsync(SourceObject first, IReadOnlyList<CheckColumn> columns, S3Storage storage, CancellationToken cancellationToken)
-    {
-        if (first.Compression != Compression.None) return [];
-        var fields = await ReadParquetSchemaAsync(first, storage, cancellationToken).ConfigureAwait(false);
-        if (fields != null) HeadComparison.ParquetColumns(fields, columns, first.Uri);
-        return [];
-    }
-
-    /// <summary>The flat columns of a Parquet file, read from its footer; null when it is not a flat Parquet file.</summary>
     internal static async Task<IReadOnlyList<DataField>?> ReadParquetSchemaAsync(SourceObject source, S3Storage storage, CancellationToken cancellationToken)
     {
         var info = await storage.TryGetInfoAsync(source.Bucket, source.Key, cancellationToken).ConfigureAwait(false);
@@ -232,6 +227,33 @@ public static class SourceCheck
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// An object's bytes from its start, fetched with ranged GETs as the reader asks for them (64 KB, doubling
+    /// to 1 MB): the check transfers about what it reads, where the load's read-ahead would fetch megabytes.
+    /// </summary>
+    private sealed class RangedStream(S3Storage storage, SourceObject source, long size) : ForwardStream
+    {
+        private byte[] _chunk = [];
+        private int _offset;
+        private long _next;
+        private int _chunkSize = 64 << 10;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_offset == _chunk.Length)
+            {
+                if (_next >= size) return 0;
+                _chunk = await storage.ReadRangeAsync(source.Bucket, source.Key, _next, (int)Math.Min(_chunkSize, size - _next), cancellationToken).ConfigureAwait(false);
+                if (_chunk.Length == 0) return 0;
+                (_next, _offset, _chunkSize) = (_next + _chunk.Length, 0, Math.Min(_chunkSize * 2, 1 << 20));
+            }
+            var n = Math.Min(buffer.Length, _chunk.Length - _offset);
+            _chunk.AsMemory(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+    }
+
     /// <summary>The decompressed text with a bound: past <paramref name="limit"/> bytes the sample is full (the check stops, as at its record bound).</summary>
     private sealed class BoundedStream(Stream inner, long limit, CancellationTokenSource stop) : ForwardStream
     {
@@ -256,5 +278,53 @@ public static class SourceCheck
             await inner.DisposeAsync().ConfigureAwait(false);
             await base.DisposeAsync().ConfigureAwait(false);
         }
+    }
+}
+
+/// <summary>
+/// What the source check read of a source's head (<see cref="SourceCheck.ReadHeadAsync"/>), to be compared
+/// with the table once the load has read it — once per load: a transaction that runs again (a conflict, a
+/// widening first) does not say the same warnings twice.
+/// </summary>
+public sealed class SourceHead
+{
+    private bool _compared;
+
+    internal SourceHead(TableConfig config, string uri, DataFormat format)
+    {
+        Config = config;
+        Uri = uri;
+        Format = format;
+        Stats = [.. config.Columns.Select(_ => new ValueStats())];
+    }
+
+    internal TableConfig Config { get; }
+    internal string Uri { get; }
+    internal DataFormat Format { get; }
+    internal int Records { get; set; }
+    internal HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
+    /// <summary>The sample's values of each config column (in the config's order).</summary>
+    internal ValueStats[] Stats { get; }
+    /// <summary>Warnings found while reading (a header's names that are not the config's).</summary>
+    internal List<string> Warnings { get; } = [];
+    internal IReadOnlyList<DataField>? ParquetFields { get; set; }
+
+    /// <summary>
+    /// The head against the table (null or not existing: the config's columns alone) and the config: throws
+    /// Redshifter.SchemaMismatch for a Parquet file the table cannot take; returns the warnings, each also told
+    /// through <see cref="IEngineLog.Warning"/>. A second call returns none.
+    /// </summary>
+    public IReadOnlyList<string> Compare(TableState? table, IEngineLog log)
+    {
+        if (_compared) return [];
+        _compared = true;
+        var columns = HeadComparison.TargetColumns(Config, table);
+        var warnings = new List<string>(Warnings);
+        if (ParquetFields != null) HeadComparison.ParquetColumns(ParquetFields, columns, Uri);
+        if (Format == DataFormat.Json) warnings.AddRange(HeadComparison.JsonKeys(Keys, columns, Records, Uri));
+        var stats = columns.Select(c => Config.Columns.ToList().FindIndex(k => k.Name.Equals(c.Name, StringComparison.OrdinalIgnoreCase)) is var i and >= 0 ? Stats[i] : new ValueStats()).ToList();
+        warnings.AddRange(HeadComparison.Values(columns, stats, Records, Uri));
+        foreach (var warning in warnings) log.Warning(warning);
+        return warnings;
     }
 }

@@ -39,15 +39,17 @@ internal static class SourceStreams
     public static async Task<Stream> OpenAsync(S3Storage storage, SourceObject source, Action<long> onBytes, CancellationToken cancellationToken, Action<string>? onResume = null)
     {
         var raw = await storage.OpenReadAsync(source.Bucket, source.Key, cancellationToken, onResume).ConfigureAwait(false);
-        var ahead = new ReadAheadStream(raw, onBytes, cancellationToken);
-        return source.Compression switch
-        {
-            Compression.Gzip => new GZipStream(ahead, CompressionMode.Decompress),
-            Compression.Bzip2 => new BZip2InputStream(ahead) { IsStreamOwner = true },
-            Compression.Zstd => new ZstdSharp.DecompressionStream(ahead),
-            _ => ahead,
-        };
+        return Decompressed(new ReadAheadStream(raw, onBytes, cancellationToken), source.Compression);
     }
+
+    /// <summary>The bytes of <paramref name="compressed"/> decompressed as <paramref name="compression"/> says; the result owns it.</summary>
+    public static Stream Decompressed(Stream compressed, Compression compression) => compression switch
+    {
+        Compression.Gzip => new GZipStream(compressed, CompressionMode.Decompress),
+        Compression.Bzip2 => new BZip2InputStream(compressed) { IsStreamOwner = true },
+        Compression.Zstd => new ZstdSharp.DecompressionStream(compressed),
+        _ => compressed,
+    };
 
     /// <summary>S3 stopped answering in the middle of the object (and resuming failed): a CopyFailed that says so, not "corrupt data".</summary>
     public static RedshifterException ReadFailed(SourceObject source, S3ReadException ex) => new(

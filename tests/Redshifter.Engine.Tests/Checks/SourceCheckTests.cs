@@ -5,6 +5,7 @@ using Redshifter.Engine.Config;
 using Redshifter.Engine.Errors;
 using Redshifter.Engine.Sources;
 using Redshifter.Engine.Storage;
+using Redshifter.Engine.Tables;
 using Redshifter.Engine.Tests.Infrastructure;
 
 namespace Redshifter.Engine.Tests.Checks;
@@ -39,8 +40,12 @@ public sealed class SourceCheckTests(ServersFixture fixture) : IAsyncLifetime
     private SourceFile Source(string key, DataFormat format, Compression compression = Compression.None, int ignoreHeader = 0) =>
         new() { Bucket = _bucket, Key = key, Schema = "api", Table = "pages", Format = format, Compression = compression, IgnoreHeader = ignoreHeader };
 
-    private Task<IReadOnlyList<string>> Check(SourceFile source, TableConfig config, ListLog? log = null) =>
-        SourceCheck.RunAsync(source, config, table: null, _storage, log ?? new ListLog(), CancellationToken.None);
+    private async Task<IReadOnlyList<string>> Check(SourceFile source, TableConfig config, ListLog? log = null)
+    {
+        log ??= new ListLog();
+        var head = await SourceCheck.ReadHeadAsync(source, config, _storage, log, CancellationToken.None);
+        return head.Compare(table: null, log);
+    }
 
     [Fact]
     public async Task Json_keys_no_column_takes_and_columns_no_record_has_are_warnings_also_told_to_the_log()
@@ -55,6 +60,26 @@ public sealed class SourceCheckTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Contains("'title' is in no record (in the first 2 records)", warnings[1], StringComparison.Ordinal);
         Assert.Equal(warnings.Select(w => "WARNING: " + w), log.Messages.Where(m => m.StartsWith("WARNING: ", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task The_table_s_columns_count_and_the_head_is_compared_once()
+    {
+        await _storage.PutTextAsync(_bucket, "p.json", "{\"id\":1,\"legacy\":\"x\",\"name\":\"" + new string('n', 40) + "\"}");
+        var log = new ListLog();
+        var head = await SourceCheck.ReadHeadAsync(Source("p.json", DataFormat.Json), Config(("id", "bigint"), ("name", "varchar(16)")), _storage, log, CancellationToken.None);
+        // The table has a column the config lacks (it takes 'legacy'), and 'name' is wider there than in the config.
+        var table = new TableState
+        {
+            Schema = "api", Table = "pages", Exists = true,
+            Columns = [Column("id", "bigint"), Column("legacy", "text"), Column("name", "varchar(64)")],
+        };
+
+        Assert.Empty(head.Compare(table, log));
+        Assert.Empty(head.Compare(null, log)); // once per load: a transaction that runs again says nothing twice
+        Assert.DoesNotContain(log.Messages, m => m.StartsWith("WARNING", StringComparison.Ordinal));
+    }
+
+    private static ExistingColumn Column(string name, string type) => new() { Name = name, TypeText = type, Type = ColumnType.ParseConfig(type) };
 
     [Fact]
     public async Task Only_the_first_thousand_records_are_read()
