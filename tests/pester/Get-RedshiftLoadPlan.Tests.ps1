@@ -93,3 +93,17 @@ Describe 'Get-RedshiftLoadPlan' {
         ($text -split "`n" | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 120
     }
 }
+
+Describe 'Get-RedshiftLoadPlan: the checks of the source''s head' {
+    It 'carries a warning on .Warnings and writes it once' {
+        $bucket = New-TestBucket
+        $schema = 'planw_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        Send-Day $bucket $schema '2024-05-01'
+        Send-TestS3Object -Bucket $bucket -Key "${schema}_users_2024-05-01T00:00:00Z.json" -Text '{"id":1,"name":"n","at":"2024-05-01T10:00:00","referrer":"x"}'
+        $p = Get-RedshiftLoadPlan -Bucket $bucket -Schema $schema -Table users -WarningVariable w -WarningAction SilentlyContinue
+        $p.Warnings.Count | Should -Be 1
+        $p.Warnings[0] | Should -BeLike "*ignored keys: 'referrer'*"
+        @($w | Where-Object { "$_" -like '*ignored keys*' }).Count | Should -Be 1
+        Invoke-TestSql -Scalar "SELECT count(*) FROM pg_namespace WHERE nspname = '$schema'" | Should -Be 0
+    }
+}

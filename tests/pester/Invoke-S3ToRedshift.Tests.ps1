@@ -211,3 +211,31 @@ Describe 'Invoke-S3ToRedshift: several tables' {
         $r.Output | Should -Not -Match ([regex]::Escape($env:REDSHIFT_PASSWORD))
     }
 }
+
+Describe 'Invoke-S3ToRedshift: the checks of the source''s head' {
+    It 'warns once of a value longer than its varchar, naming the width that fits, and loads' {
+        $bucket = New-TestBucket
+        $schema = 'headw_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $date = '2024-05-01T00:00:00Z'
+        $url = 'https://e.com/' + ('x' * 300)
+        Send-TestS3Object -Bucket $bucket -Key "${schema}_pages_$date.json" -Text ('{{"id":1,"url":"{0}","time":"2024-05-01T10:00:00Z"}}' -f $url)
+        Send-TestS3Object -Bucket $bucket -Key "config_${schema}_pages_$date.yml" -Text (New-PagesConfig $schema)
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -WarningVariable w -WarningAction SilentlyContinue
+        $r.Status | Should -Be 'Loaded'
+        $r.Warnings.Count | Should -Be 1
+        $r.Warnings[0] | Should -BeLike "*column 'url' is varchar(256) but its longest value*is 314 bytes*varchar(314)*"
+        @($w | Where-Object { "$_" -like "*column 'url'*" }).Count | Should -Be 1
+    }
+
+    It 'fails a CSV whose header is in another order, naming both orders, before anything changes' {
+        $bucket = New-TestBucket
+        $schema = 'headc_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $date = '2024-05-01T00:00:00Z'
+        Send-TestS3Object -Bucket $bucket -Key "${schema}_pages_$date.csv" -Text "url,id,time`nhttps://e.com,1,2024-05-01 10:00:00`n"
+        Send-TestS3Object -Bucket $bucket -Key "config_${schema}_pages_$date.yml" -Text (New-PagesConfig $schema)
+        $r = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table pages -IgnoreHeader 1 -ErrorAction SilentlyContinue -ErrorVariable e
+        $r.Status | Should -Be 'Failed'
+        "$($e[0])" | Should -BeLike "*The file's order is (url, id, time); the config's is (id, url, time)*"
+        Invoke-TestSql -Scalar "SELECT count(*) FROM pg_namespace WHERE nspname = '$schema'" | Should -Be 0
+    }
+}

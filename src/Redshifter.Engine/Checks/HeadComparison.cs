@@ -1,6 +1,7 @@
 using System.Globalization;
 using Redshifter.Engine.Config;
 using Redshifter.Engine.Errors;
+using Redshifter.Engine.Loading;
 using Redshifter.Engine.Tables;
 
 namespace Redshifter.Engine.Checks;
@@ -102,6 +103,72 @@ internal static class HeadComparison
             warnings.Add($"{uri}: the header names {string.Join(", ", renamed.Select(p => $"'{p.Name}'"))} where the config has {string.Join(", ", renamed.Select(p => $"'{p.Column}'"))}; " +
                 "the values are loaded by position into the config's columns. Rename the columns in the config (or the file's header) if they are not the same data.");
         return warnings;
+    }
+
+    /// <summary>
+    /// A Parquet type as Parquet.Net reads it (<see cref="ParquetSource.Options"/>): its name in the file's
+    /// terms (physical type and logical annotation), the config type that takes it, and the column kinds
+    /// Redshift's COPY loads it into. COPY reads Parquet through Redshift Spectrum, which refuses a column
+    /// whose type differs ("incompatible Parquet schema": INT64 into INTEGER, DECIMAL into BIGINT, a string
+    /// into a number); the file's columns go into the table's by position and their counts must match:
+    /// https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html. Where Redshift's
+    /// rule is not certain (a wider integer, a date into a timestamp) the column is let through: the load decides.
+    /// </summary>
+    private sealed record ParquetKind(Type Clr, string Name, string ConfigType, params ColumnKind[] Takes);
+
+    private static readonly ColumnKind[] Integers = [ColumnKind.SmallInt, ColumnKind.Int, ColumnKind.BigInt, ColumnKind.Numeric];
+
+    private static readonly ParquetKind[] ParquetKinds =
+    [
+        new(typeof(bool), "BOOLEAN", "boolean", ColumnKind.Boolean),
+        new(typeof(sbyte), "INT32 (INT_8)", "smallint", Integers),
+        new(typeof(byte), "INT32 (UINT_8)", "smallint", Integers),
+        new(typeof(short), "INT32 (INT_16)", "smallint", Integers),
+        new(typeof(ushort), "INT32 (UINT_16)", "int", ColumnKind.Int, ColumnKind.BigInt, ColumnKind.Numeric),
+        new(typeof(int), "INT32", "int", ColumnKind.Int, ColumnKind.BigInt, ColumnKind.Numeric),
+        new(typeof(uint), "INT32 (UINT_32)", "bigint", ColumnKind.BigInt, ColumnKind.Numeric),
+        new(typeof(long), "INT64", "bigint", ColumnKind.BigInt, ColumnKind.Numeric),
+        new(typeof(ulong), "INT64 (UINT_64)", "numeric(20,0)", ColumnKind.Numeric),
+        new(typeof(float), "FLOAT", "real", ColumnKind.Real, ColumnKind.Float),
+        new(typeof(double), "DOUBLE", "float", ColumnKind.Float, ColumnKind.Real),
+        new(typeof(decimal), "DECIMAL", "numeric", ColumnKind.Numeric),
+        new(typeof(Parquet.Data.BigDecimal), "DECIMAL", "numeric", ColumnKind.Numeric),
+        new(typeof(DateOnly), "INT32 (DATE)", "date", ColumnKind.Date, ColumnKind.Timestamp, ColumnKind.TimestampTz),
+        new(typeof(DateTime), "TIMESTAMP", "timestamp", ColumnKind.Timestamp, ColumnKind.TimestampTz, ColumnKind.Date),
+        // Parquet.Net 6 gives strings as ReadOnlyMemory<char>.
+        new(typeof(ReadOnlyMemory<char>), "BYTE_ARRAY (STRING)", "varchar", ColumnKind.Varchar, ColumnKind.Char),
+        new(typeof(string), "BYTE_ARRAY (STRING)", "varchar", ColumnKind.Varchar, ColumnKind.Char),
+    ];
+
+    /// <summary>
+    /// A Parquet file's columns against the table's (by position, as COPY loads them): another count, or a
+    /// column whose type the table's column cannot take, is an error naming the column and the type that fits.
+    /// </summary>
+    public static void ParquetColumns(IReadOnlyList<Parquet.Schema.DataField> fields, IReadOnlyList<CheckColumn> columns, string uri)
+    {
+        if (fields.Count != columns.Count)
+            throw new RedshifterException(ErrorIds.SchemaMismatch, ErrorKind.InvalidData,
+                $"{uri} has {fields.Count} column(s) ({string.Join(", ", fields.Select(f => f.Name))}) and the table {columns.Count} ({string.Join(", ", columns.Select(c => c.Name))}): " +
+                "COPY loads Parquet columns by position, so the counts must match. Nothing was changed.",
+                "Export the file with the table's columns in the table's order, or change the config to the file's columns.", uri);
+        var wrong = new List<string>();
+        var fixes = new List<string>();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var kind = ParquetKinds.FirstOrDefault(k => k.Clr == fields[i].ClrType);
+            var column = columns[i];
+            if (kind == null || column.Type.Kind == ColumnKind.Super || kind.Takes.Contains(column.Type.Kind)) continue;
+            var (name, configType) = fields[i] is Parquet.Schema.DecimalDataField d
+                ? ($"DECIMAL({d.Precision},{d.Scale})", $"numeric({d.Precision},{d.Scale})")
+                : (kind.Name, kind.ConfigType);
+            wrong.Add($"Parquet column {i + 1} '{fields[i].Name}' is {name}, which column '{column.Name}' ({column.Type.RedshiftSql.ToLowerInvariant()}) cannot take");
+            fixes.Add($"'{column.Name}' to {configType}");
+        }
+        if (wrong.Count > 0)
+            throw new RedshifterException(ErrorIds.SchemaMismatch, ErrorKind.InvalidData,
+                $"The schema of {uri} does not fit the table: {string.Join("; ", wrong)}. Redshift's COPY refuses such a file (\"incompatible Parquet schema\"). Nothing was changed.",
+                $"Change the type in the config of {string.Join(", ", fixes)} (a table that exists must be changed too), or write the file with the types the columns have.",
+                uri);
     }
 
     /// <summary>A warning per column whose sampled values do not fit it (varchar/char bytes, numeric range).</summary>

@@ -125,7 +125,7 @@ public sealed class ConfigInferrer(S3Storage storage, IEngineLog log)
             header = await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false);
         }
         if (string.IsNullOrWhiteSpace(header)) throw RecordErrors.At(uri, 1, null, "the file is empty: a header line naming the fields is needed to infer a config");
-        var names = header.Split(delimiter).Select(n => n.Trim().Trim('"')).ToArray();
+        var names = DelimitedRecordReader.HeaderNames(header, delimiter);
         // Every field read as text; the inference decides the types.
         var layout = new RecordLayout([.. names.Select(n => new TargetColumn(n, ColumnType.ParseConfig("longtext")!, null))]);
         var rest = await open().ConfigureAwait(false);

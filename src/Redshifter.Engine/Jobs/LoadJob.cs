@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Redshifter.Engine.Checks;
 using Redshifter.Engine.Config;
 using Redshifter.Engine.Connections;
 using Redshifter.Engine.Database;
@@ -76,14 +77,15 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         var session = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
         try
         {
+            // Checks of the source that change nothing, before any transaction and once per load (DESIGN.md section 5 step 4).
+            await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
+            var head = await SourceCheck.ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
             // A person answering -Confirm may take a while: ask before any lock is taken (the plan read
             // without one), then lock and plan again, and run that without asking twice.
-            // Checks of the source that change nothing, before any transaction (DESIGN.md section 5 step 4).
-            await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
             var approved = false;
             if (approval.WillAsk && !approval.PlanOnly)
             {
-                var declined = await AttemptAsync(session, request, source, config, reason, warnings, AttemptMode.Ask, clock, cancellationToken).ConfigureAwait(false);
+                var declined = await AttemptAsync(session, request, source, config, reason, head, warnings, AttemptMode.Ask, clock, cancellationToken).ConfigureAwait(false);
                 if (declined != null) return declined;
                 approved = true;
             }
@@ -93,7 +95,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                 try
                 {
                     var mode = approval.PlanOnly ? AttemptMode.Plan : approved ? AttemptMode.RunApproved : AttemptMode.Run;
-                    var outcome = await AttemptAsync(session, request, source, config, reason, warnings, mode, clock, cancellationToken).ConfigureAwait(false);
+                    var outcome = await AttemptAsync(session, request, source, config, reason, head, warnings, mode, clock, cancellationToken).ConfigureAwait(false);
                     if (outcome != null) return outcome;
                     approved = true; // columns were widened before the transaction: plan and run it again
                 }
@@ -138,7 +140,9 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken, _servers).ConfigureAwait(false);
         session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
         await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
+        var head = await SourceCheck.ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
         var state = await InspectAsync(session, config, null, lockFirst: false, cancellationToken).ConfigureAwait(false);
+        warnings.AddRange(head.Compare(state, log));
         var plan = await Planner().PlanAsync(session, request, source, config, reason, state, warnings, HistoryReady(request), cancellationToken).ConfigureAwait(false);
         return Redacted(plan, session);
     }
@@ -189,7 +193,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
     /// must run again, or (<see cref="AttemptMode.Ask"/>) when the load was approved; otherwise the outcome.
     /// </summary>
     private async Task<LoadOutcome?> AttemptAsync(DatabaseSession session, LoadRequest request, SourceFile source, TableConfig config, string reason,
-        List<string> warnings, AttemptMode mode, Stopwatch clock, CancellationToken cancellationToken)
+        SourceHead head, List<string> warnings, AttemptMode mode, Stopwatch clock, CancellationToken cancellationToken)
     {
         var name = $"{config.Schema}.{config.Table}";
         var planOnly = mode is AttemptMode.Plan or AttemptMode.Ask;
@@ -200,6 +204,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         {
             log.Progress(name, "inspecting the table", -1);
             var state = await InspectAsync(session, config, transaction, lockFirst: !planOnly, cancellationToken).ConfigureAwait(false);
+            warnings.AddRange(head.Compare(state, log)); // the source's head against the table: before anything changes, once per load
             log.Verbose($"{name}: {(state.Exists ? $"exists, latest data date {(state.LatestDataDate is { } d ? d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "none (empty)")}" : "does not exist yet")}.");
 
             var historyReady = HistoryReady(request);

@@ -33,8 +33,9 @@ public static class CopyRunner
         await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
         session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
         log.Verbose($"Connected to {settings.Endpoint} ({session.Engine}).");
-        // Checks that change nothing, before the transaction (a key that is a prefix of others, a Parquet manifest, the region).
+        // Checks that change nothing, before the transaction (a key that is a prefix of others, a Parquet manifest, the region; the source's head against the table).
         await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
+        await Checks.SourceCheck.RunAsync(source, session, storage, log, cancellationToken).ConfigureAwait(false);
         var transaction = await session.BeginAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {

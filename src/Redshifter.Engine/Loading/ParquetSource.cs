@@ -15,7 +15,7 @@ internal sealed class ParquetSource : IAsyncDisposable
 {
     // Parquet.Net pools its decompression streams; unbounded by default, which would keep the largest
     // row group's buffers for the life of the process.
-    private static readonly ParquetOptions Options = new()
+    internal static readonly ParquetOptions Options = new()
     {
         UseDateOnlyTypeForDates = true,
         TreatByteArrayAsString = true,

@@ -472,6 +472,9 @@ internal sealed class DelimitedRecordReader(RecordLayout layout, string uri, Del
 {
     public long Records { get; private set; }
 
+    /// <summary>The field names of a header line (the line IGNOREHEADER skips), unquoted and trimmed.</summary>
+    public static string[] HeaderNames(string line, char delimiter) => [.. line.Split(delimiter).Select(n => n.Trim().Trim('"'))];
+
     public async Task ReadAsync(Stream stream, BatchSink sink, CancellationToken cancellationToken)
     {
         // Strict UTF-8: invalid bytes fail the load (Redshift's COPY does too, without ACCEPTINVCHARS).

@@ -39,15 +39,17 @@ internal static class SourceStreams
     public static async Task<Stream> OpenAsync(S3Storage storage, SourceObject source, Action<long> onBytes, CancellationToken cancellationToken, Action<string>? onResume = null)
     {
         var raw = await storage.OpenReadAsync(source.Bucket, source.Key, cancellationToken, onResume).ConfigureAwait(false);
-        var ahead = new ReadAheadStream(raw, onBytes, cancellationToken);
-        return source.Compression switch
-        {
-            Compression.Gzip => new GZipStream(ahead, CompressionMode.Decompress),
-            Compression.Bzip2 => new BZip2InputStream(ahead) { IsStreamOwner = true },
-            Compression.Zstd => new ZstdSharp.DecompressionStream(ahead),
-            _ => ahead,
-        };
+        return Decompressed(new ReadAheadStream(raw, onBytes, cancellationToken), source.Compression);
     }
+
+    /// <summary>The bytes of <paramref name="compressed"/> decompressed as <paramref name="compression"/> says; the result owns it.</summary>
+    public static Stream Decompressed(Stream compressed, Compression compression) => compression switch
+    {
+        Compression.Gzip => new GZipStream(compressed, CompressionMode.Decompress),
+        Compression.Bzip2 => new BZip2InputStream(compressed) { IsStreamOwner = true },
+        Compression.Zstd => new ZstdSharp.DecompressionStream(compressed),
+        _ => compressed,
+    };
 
     /// <summary>S3 stopped answering in the middle of the object (and resuming failed): a CopyFailed that says so, not "corrupt data".</summary>
     public static RedshifterException ReadFailed(SourceObject source, S3ReadException ex) => new(
@@ -63,7 +65,7 @@ internal static class SourceStreams
 }
 
 /// <summary>A stream that reads its source ahead on a background task into a bounded queue of chunks.</summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ForwardStream
 {
     private const int ChunkSize = 256 * 1024;
     private readonly Stream _source;
@@ -131,22 +133,6 @@ internal sealed class ReadAheadStream : Stream
         _offset += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    // Decompressors may call the synchronous Read (SharpZipLib's BZip2 does): serve it from the queue.
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private bool _disposed;
 

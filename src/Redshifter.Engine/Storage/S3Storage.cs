@@ -191,6 +191,25 @@ public sealed partial class S3Storage : IDisposable
         return new ResumingStream(this, bucket, key, response, onResume);
     }
 
+    /// <summary>
+    /// The bytes [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of an object,
+    /// with one ranged GET: the end of a Parquet file (its schema) without the rest of it.
+    /// </summary>
+    public async Task<byte[]> ReadRangeAsync(string bucket, string key, long offset, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        return await Call(bucket, key, async () =>
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key, ByteRange = new ByteRange(offset, offset + length - 1) }, cancellationToken).ConfigureAwait(false);
+            var bytes = new byte[length];
+            var filled = 0;
+            int read;
+            while (filled < length && (read = await response.ResponseStream.ReadAsync(bytes.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0) filled += read;
+            return filled == length ? bytes : bytes[..filled];
+        }).ConfigureAwait(false);
+    }
+
     /// <summary>Reads a whole (small) object as text: configs and manifests.</summary>
     public async Task<string> ReadAllTextAsync(string bucket, string key, CancellationToken cancellationToken)
     {
@@ -269,7 +288,7 @@ public sealed partial class S3Storage : IDisposable
     /// A GetObject response body that resumes after a mid-way failure (see <see cref="OpenReadAsync"/>).
     /// It owns the current response and disposes it.
     /// </summary>
-    private sealed class ResumingStream : Stream
+    private sealed class ResumingStream : ForwardStream
     {
         /// <summary>Resumptions in a row that brought no byte: then the read fails.</summary>
         internal const int MaxConsecutiveResumes = 3;
@@ -375,20 +394,9 @@ public sealed partial class S3Storage : IDisposable
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => _length;
         public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
         protected override void Dispose(bool disposing)
         {
             if (disposing) _response.Dispose();

@@ -28,11 +28,8 @@ public sealed class GetRedshiftLoadPlanCommand : JobCmdlet
                 try
                 {
                     var plan = await job.PlanAsync(request, token).ConfigureAwait(false);
-                    bridge.Post(() =>
-                    {
-                        foreach (var warning in plan.Warnings) WriteWarning($"{plan.Schema}.{plan.Table}: {warning}");
-                        WriteObject(plan.ToLoadPlan());
-                    });
+                    // Its warnings were written as the engine found them (IEngineLog.Warning): not again here.
+                    bridge.Post(() => WriteObject(plan.ToLoadPlan()));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
                 {

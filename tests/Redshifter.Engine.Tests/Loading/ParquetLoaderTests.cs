@@ -100,8 +100,9 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
             await g.WriteAsync(schema.DataFields[1], new[] { "x" });
         });
         var error = await Assert.ThrowsAsync<RedshifterException>(() => Copy(narrow, "narrow.parquet"));
-        Assert.Equal(ErrorIds.CopyFailed, error.ErrorId);
-        Assert.Contains("has 2 column(s) (id, name) and the table has 10", error.Message, StringComparison.Ordinal);
+        // The source check reads the file's schema before the transaction (issue 17 §2).
+        Assert.Equal(ErrorIds.SchemaMismatch, error.ErrorId);
+        Assert.Contains("has 2 column(s) (id, name) and the table 10", error.Message, StringComparison.Ordinal);
         Assert.Equal(["3"], await Rows($"SELECT count(*) FROM \"{_schema}\".orders"));
     }
 
@@ -109,14 +110,14 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
     public async Task A_value_the_column_cannot_take_names_the_row_and_column()
     {
         await Copy(await ParquetTestData.AllTypesAsync(3));
-        // qty is INT in the table; a Parquet INT64 beyond its range at the file's row 4.
+        // amount is NUMERIC(10,2) in the table (a Parquet INT64 is a type it takes); a value beyond its range at the file's row 4.
         var f = ParquetTestData.AllTypesSchema.DataFields;
-        var schema = new ParquetSchema(f.Select((d, i) => i == 1 ? new DataField<long?>("qty") : d).ToArray());
+        var schema = new ParquetSchema(f.Select((d, i) => i == 9 ? new DataField<long?>("amount") : d).ToArray());
         var file = await ParquetTestData.WriteAsync(schema, async g =>
         {
             var ids = new long[] { 1, 2, 3, 4 };
             await g.WriteAsync<long>(schema.DataFields[0], ids);
-            await g.WriteAsync<long>(schema.DataFields[1], new long?[] { 1, 2, 3, 5_000_000_000 });
+            await g.WriteAsync<int>(schema.DataFields[1], new int?[4]);
             await g.WriteAsync<short>(schema.DataFields[2], new short?[4]);
             await g.WriteAsync<double>(schema.DataFields[3], new double?[4]);
             await g.WriteAsync<bool>(schema.DataFields[4], new bool?[4]);
@@ -124,10 +125,10 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
             await g.WriteAsync<DateTime>(schema.DataFields[6], new DateTime?[4]);
             await g.WriteAsync<DateTime>(schema.DataFields[7], new DateTime?[4]);
             await g.WriteAsync<DateTime>(schema.DataFields[8], new DateTime?[4]);
-            await g.WriteAsync<decimal>(schema.DataFields[9], new decimal?[4]);
+            await g.WriteAsync<long>(schema.DataFields[9], new long?[] { 1, 2, 3, 5_000_000_000 });
         });
         var error = await Assert.ThrowsAsync<RedshifterException>(() => Copy(file, "wide.parquet"));
-        Assert.Contains("at row 4, column 'qty'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at row 4, column 'amount'", error.Message, StringComparison.Ordinal);
         Assert.Equal(["3"], await Rows($"SELECT count(*) FROM \"{_schema}\".orders"));
     }
 

@@ -78,7 +78,9 @@ public sealed class S3FaultTests(ServersFixture fixture, ITestOutputHelper outpu
         Assert.True(outcome.Status == LoadStatus.Loaded, outcome.Message);
         Assert.Equal(Rows, outcome.RowsLoaded);
         Assert.True(proxy.ErrorsSent >= 5 * times, $"only {proxy.ErrorsSent} errors were injected");
-        Assert.Equal(proxy.ErrorsSent * (times + 1), proxy.Requests * times); // every request: failed `times` times, then through
+        // Every request: failed `times` times, then through. The data object is read twice (the source check reads
+        // its head before the transaction), and the proxy fails a request it has seen through no more.
+        Assert.Equal(proxy.ErrorsSent * (times + 1), (proxy.Requests - 1) * times);
         Assert.Equal((Rows + OldRows / 2, (long)Rows * (Rows + 1) / 2 + -(long)(OldRows / 2) * (OldRows / 2)), await CountAndSumAsync(schema));
     }
 
