@@ -13,10 +13,10 @@ namespace Redshifter.Engine.Aws;
 /// role_arn/source_profile, SSO, container and instance roles). Web identity, role profiles and SSO make the
 /// SDK load AWSSDK.SecurityToken / SSO / SSOOIDC by name from Dependencies/, so only those sources load them.
 /// </summary>
-public static class AwsCredentialChain
+internal static class AwsCredentialChain
 {
     /// <summary>The credentials and where they came from (a name, never a value).</summary>
-    public static (AWSCredentials Credentials, string Source) Resolve(string? profileName, IEnvironment env, string purpose = "the AWS access key for S3")
+    internal static (AWSCredentials Credentials, string Source) Resolve(string? profileName, IEnvironment env, string purpose = "the AWS access key for S3")
     {
         if (profileName != null)
         {
