@@ -46,7 +46,13 @@ public sealed record FakeAwsRequest(string Method, string Path, IReadOnlyDiction
         }
     }
 
-    public string Authorization => Headers.GetValueOrDefault("Authorization", "");
+    public string Authorization => Header("Authorization");
+
+    /// <summary>The temporary credentials' token the request was signed with ("" when none).</summary>
+    public string SecurityToken => Header("X-Amz-Security-Token");
+
+    /// <summary>A header's value by name, whatever its case ("" when absent).</summary>
+    public string Header(string name) => Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value ?? "";
 }
 
 /// <summary>
@@ -102,10 +108,11 @@ public sealed class FakeAws : IDisposable
         _loop = Task.Run(ServeAsync);
     }
 
-    public IReadOnlyList<FakeAwsRequest> Requests => [.. _requests];
+    // Arrays, so that PowerShell indexes them ([-1]) as it does its own.
+    public IReadOnlyList<FakeAwsRequest> Requests => _requests.ToArray();
 
     /// <summary>Requests of one action (e.g. "GetClusterCredentialsWithIAM", "RedshiftServerless.GetCredentials").</summary>
-    public IReadOnlyList<FakeAwsRequest> RequestsOf(string action) => [.. _requests.Where(r => r.Action == action)];
+    public IReadOnlyList<FakeAwsRequest> RequestsOf(string action) => _requests.Where(r => r.Action == action).ToArray();
 
     /// <summary>Sets the environment variables that point the module's AWS calls here (DESIGN.md section 2).</summary>
     public IReadOnlyDictionary<string, string> EndpointVariables => new Dictionary<string, string>

@@ -157,7 +157,7 @@ public sealed class IamLoadTests(ServersFixture fixture) : IAsyncLifetime, IDisp
             Assert.All(assumed, r => Assert.Equal(token, r.Form["WebIdentityToken"]));
             var call = Assert.Single(_aws.RequestsOf("GetClusterCredentialsWithIAM"));
             Assert.StartsWith($"AWS4-HMAC-SHA256 Credential={_aws.AssumedAccessKeyId}/", call.Authorization, StringComparison.Ordinal);
-            Assert.Equal(_aws.AssumedSessionToken, call.Headers["X-Amz-Security-Token"]);
+            Assert.Equal(_aws.AssumedSessionToken, call.SecurityToken);
             AssertNoSecretShown(outcome.Message);
         }
         finally

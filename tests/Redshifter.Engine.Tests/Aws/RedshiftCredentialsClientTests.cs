@@ -96,7 +96,7 @@ public sealed partial class RedshiftCredentialsClientTests : IDisposable
         AssertSigned(request, "eu-west-1", "redshift-serverless");
         Assert.Equal("RedshiftServerless.GetCredentials", request.Headers["X-Amz-Target"]);
         Assert.Equal("application/x-amz-json-1.1", request.Headers["Content-Type"]);
-        Assert.Equal("session-token-xyz", request.Headers["X-Amz-Security-Token"]);
+        Assert.Equal("session-token-xyz", request.SecurityToken);
         Assert.Equal(new Dictionary<string, string> { ["workgroupName"] = "wg1", ["dbName"] = "dev" }, request.Json);
     }
 
