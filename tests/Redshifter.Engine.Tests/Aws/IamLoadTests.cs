@@ -201,6 +201,25 @@ public sealed class IamLoadTests(ServersFixture fixture) : IAsyncLifetime, IDisp
     }
 
     [Fact]
+    public async Task Credentials_the_server_refuses_are_fetched_once_more()
+    {
+        await Upload("a");
+        await Upload("b");
+        var job = Job(Env());
+        Assert.Equal(LoadStatus.Loaded, (await Load(job, "a")).Status);
+        // The password changed behind the held credentials (revoked, rotated): the next sign-in is refused once.
+        _aws.DbPassword = "rotated-" + Guid.NewGuid().ToString("N");
+        fixture.Servers.Postgres.AddLoginRole(IamUser, _aws.DbPassword);
+        Npgsql.NpgsqlConnection.ClearAllPools();
+
+        var outcome = await Load(job, "b");
+
+        Assert.Equal(LoadStatus.Loaded, outcome.Status);
+        Assert.Equal(2, _aws.RequestsOf("GetClusterCredentialsWithIAM").Count);
+        Assert.Equal([IamUser], await Owner("b"));
+    }
+
+    [Fact]
     public void REDSHIFT_AUTH_must_be_password_or_iam_and_a_credential_means_password()
     {
         var ex = Assert.Throws<RedshifterException>(() => DatabaseSettings.FromEnvironment(fixture.Environment(new Dictionary<string, string?> { ["REDSHIFT_AUTH"] = "kerberos" })));
