@@ -25,10 +25,12 @@ public enum FakeAwsFault
 }
 
 /// <summary>One request the fake received, as it arrived.</summary>
-public sealed record FakeAwsRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record FakeAwsRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, string Query = "")
 {
-    /// <summary>The action: the form's Action (Query protocol) or the X-Amz-Target (JSON 1.1).</summary>
-    public string Action => Headers.TryGetValue("X-Amz-Target", out var target) ? target : Form.GetValueOrDefault("Action", "");
+    /// <summary>The action: the form's Action (Query protocol), the X-Amz-Target (JSON 1.1), or SSO's GetRoleCredentials (REST).</summary>
+    public string Action => Headers.TryGetValue("X-Amz-Target", out var target) ? target
+        : Path == "/federation/credentials" ? "GetRoleCredentials"
+        : Form.GetValueOrDefault("Action", "");
 
     /// <summary>The form parameters of a Query-protocol request (empty for JSON).</summary>
     public IReadOnlyDictionary<string, string> Form => Body.StartsWith('{') ? new Dictionary<string, string>() :
@@ -82,7 +84,7 @@ public sealed class FakeAws : IDisposable
     /// <summary>How STS answers.</summary>
     public FakeAwsFault StsFault { get; set; }
 
-    /// <summary>The keys STS hands out for an assumed role.</summary>
+    /// <summary>The keys STS (and SSO's GetRoleCredentials) hand out for an assumed role.</summary>
     public string AssumedAccessKeyId { get; set; } = S3Server.AccessKey;
     public string AssumedSecretAccessKey { get; set; } = S3Server.SecretKey;
     public string AssumedSessionToken { get; set; } = "fake-session-token-" + Guid.NewGuid().ToString("N");
@@ -120,6 +122,7 @@ public sealed class FakeAws : IDisposable
         ["AWS_ENDPOINT_URL_REDSHIFT"] = Endpoint,
         ["AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS"] = Endpoint,
         ["AWS_ENDPOINT_URL_STS"] = Endpoint,
+        ["AWS_ENDPOINT_URL_SSO"] = Endpoint,
     };
 
     private async Task ServeAsync()
@@ -147,7 +150,7 @@ public sealed class FakeAws : IDisposable
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync().ConfigureAwait(false);
             var headers = context.Request.Headers.AllKeys.Where(k => k != null)
                 .ToDictionary(k => k!, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
-            var request = new FakeAwsRequest(context.Request.HttpMethod, context.Request.Url?.AbsolutePath ?? "/", headers, body);
+            var request = new FakeAwsRequest(context.Request.HttpMethod, context.Request.Url?.AbsolutePath ?? "/", headers, body, context.Request.Url?.Query.TrimStart('?') ?? "");
             _requests.Enqueue(request);
             var (status, contentType, text) = Answer(request);
             var bytes = Encoding.UTF8.GetBytes(text);
@@ -248,6 +251,23 @@ public sealed class FakeAws : IDisposable
                       <ResponseMetadata><RequestId>{requestId}</RequestId></ResponseMetadata>
                     </{action}Response>
                     """);
+            }
+            case "GetRoleCredentials":
+            {
+                // https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html:
+                // REST, the access token in x-amz-sso_bearer_token, expiration in epoch milliseconds.
+                if (StsFault != FakeAwsFault.None || request.Header("x-amz-sso_bearer_token").Length == 0)
+                    return (401, "application/json", JsonError("UnauthorizedException", "Session token not found or invalid"));
+                return (200, "application/json", JsonSerializer.Serialize(new
+                {
+                    roleCredentials = new
+                    {
+                        accessKeyId = AssumedAccessKeyId,
+                        secretAccessKey = AssumedSecretAccessKey,
+                        sessionToken = AssumedSessionToken,
+                        expiration = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(),
+                    },
+                }));
             }
             default:
                 return (400, xml, QueryError("InvalidAction", $"Could not find operation {request.Action}.", "", requestId));

@@ -94,6 +94,29 @@ Describe 'REDSHIFT_AUTH=iam' {
         $aws.RequestsOf('GetClusterCredentialsWithIAM')[-1].SecurityToken | Should -Be $aws.AssumedSessionToken
     }
 
+    It 'gets its AWS identity from an SSO profile (cached token, SSO GetRoleCredentials)' {
+        $ssoHome = Join-Path $TestDrive 'home'
+        $cache = New-Item -ItemType Directory -Path (Join-Path $ssoHome '.aws/sso/cache') -Force
+        Set-Content -Path (Join-Path $ssoHome '.aws/config') -Value "[profile sso-ci]`nsso_session = corp`nsso_account_id = 123456789012`nsso_role_name = Loader`nregion = us-east-1`n`n[sso-session corp]`nsso_region = us-east-1`nsso_start_url = https://example.awsapps.com/start`nsso_registration_scopes = sso:account:access`n"
+        # The SDK finds the session's token under the SHA-1 of the session's name, as `aws sso login` leaves it.
+        $sha1 = [System.Security.Cryptography.SHA1]::HashData([System.Text.Encoding]::UTF8.GetBytes('corp'))
+        $accessToken = 'sso-access-token-' + [guid]::NewGuid().ToString('N')
+        Set-Content -Path (Join-Path $cache ([Convert]::ToHexString($sha1).ToLowerInvariant() + '.json')) -Value (@{
+            accessToken = $accessToken; expiresAt = [DateTime]::UtcNow.AddHours(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"); region = 'us-east-1'; startUrl = 'https://example.awsapps.com/start'
+        } | ConvertTo-Json)
+        $before = $aws.RequestsOf('GetRoleCredentials').Count
+        $environment = Get-IamEnvironment @{ AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; HOME = $ssoHome; AWS_PROFILE = 'sso-ci'; AWS_ENDPOINT_URL_SSO = $aws.Endpoint }
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table b -Force | ForEach-Object { 'Status: ' + `$_.Status }" -Environment $environment
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match 'Status: Loaded'
+        $sso = @($aws.RequestsOf('GetRoleCredentials'))
+        $sso.Count | Should -BeGreaterThan $before
+        $sso[-1].Header('x-amz-sso_bearer_token') | Should -Be $accessToken
+        $sso[-1].Query | Should -Match 'role_name=Loader'
+        $aws.RequestsOf('GetClusterCredentialsWithIAM')[-1].SecurityToken | Should -Be $aws.AssumedSessionToken
+        $r.Output | Should -Not -Match ([regex]::Escape($accessToken))
+    }
+
     It 'a refused credential call is Redshifter.ConnectionFailed naming the permission, and changes nothing' {
         $aws.Fault = [Redshifter.TestServers.FakeAwsFault]::AccessDenied
         try {
