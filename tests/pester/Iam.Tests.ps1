@@ -41,13 +41,14 @@ AfterAll {
 Describe 'REDSHIFT_AUTH=iam' {
     It 'loads a cluster with no REDSHIFT_PASSWORD, as the user AWS hands out, and never shows its password' {
         $before = $aws.RequestsOf('GetClusterCredentialsWithIAM').Count
-        $script = "`$DebugPreference = 'Continue'; `$records = & { Get-RedshiftLoadPlan -Bucket $bucket -Schema $schema -Table a | ForEach-Object { 'Authentication: ' + `$_.Authentication }; Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table a -WhatIf -Verbose; Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table a,b -Verbose | ForEach-Object { 'Status: ' + `$_.Status } } *>&1; $showAll"
+        $script = "`$DebugPreference = 'Continue'; `$records = & { Get-RedshiftLoadPlan -Bucket $bucket -Schema $schema -Table a | ForEach-Object { 'Authentication: ' + `$_.Authentication }; Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table a -WhatIf -Verbose; Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table a,b -Verbose | ForEach-Object { 'Status: ' + `$_.Status } } *>&1; $showAll; `$sts = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'AWSSDK.SecurityToken' }; 'STS loaded: ' + `$(if (`$sts) { [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$sts).Name } else { 'no' })"
         $r = Invoke-ChildPwsh -Script $script -Environment (Get-IamEnvironment)
         $r.ExitCode | Should -Be 0 -Because $r.Output
         $r.Output | Should -Match 'Authentication: iam: GetClusterCredentialsWithIAM \(cluster c\w+, region us-east-1\)'
         ([regex]::Matches($r.Output, 'Status: Loaded')).Count | Should -Be 2
         $r.Output | Should -Not -Match ([regex]::Escape($aws.DbPassword))
         Invoke-TestSql -Scalar "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = '$schema'" | Should -Be $iamUser
+        $r.Output | Should -Match 'STS loaded: no'   # keys from the environment: the STS assembly stays unloaded
         # One process, one target: the plan, -WhatIf and both tables shared one set of credentials.
         $aws.RequestsOf('GetClusterCredentialsWithIAM').Count - $before | Should -Be 1
     }
@@ -68,9 +69,10 @@ Describe 'REDSHIFT_AUTH=iam' {
         Set-Content -Path $tokenFile -Value 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNpIn0.c2ln' -NoNewline
         $before = $aws.RequestsOf('AssumeRoleWithWebIdentity').Count
         $environment = Get-IamEnvironment @{ AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; AWS_WEB_IDENTITY_TOKEN_FILE = $tokenFile; AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/ci' }
-        $r = Invoke-ChildPwsh -Script "`$DebugPreference = 'Continue'; Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table b -Force *>&1 | Out-String -Width 500" -Environment $environment
+        $r = Invoke-ChildPwsh -Script "`$DebugPreference = 'Continue'; Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table b -Force *>&1 | Out-String -Width 500; `$sts = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'AWSSDK.SecurityToken' }; 'STS loaded: ' + `$(if (`$sts) { [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$sts).Name } else { 'no' })" -Environment $environment
         $r.ExitCode | Should -Be 0 -Because $r.Output
         $r.Output | Should -Match 'credentials from web identity'
+        $r.Output | Should -Match 'STS loaded: Redshifter\.Engine'    # shipped in Dependencies/, loaded by the SDK into the engine's context
         $r.Output | Should -Not -Match ([regex]::Escape($aws.AssumedSessionToken))
         $aws.RequestsOf('AssumeRoleWithWebIdentity').Count | Should -BeGreaterThan $before
         $call = $aws.RequestsOf('GetClusterCredentialsWithIAM')[-1]
