@@ -28,6 +28,10 @@ $EngineFiles = @(
     'Redshifter.Engine.dll'
     'AWSSDK.Core.dll'
     'AWSSDK.S3.dll'
+    # Loaded by AWSSDK.Core by name only for web identity, role profiles and SSO (issue 15).
+    'AWSSDK.SecurityToken.dll'
+    'AWSSDK.SSO.dll'
+    'AWSSDK.SSOOIDC.dll'
     'AWSSDK.Extensions.Numerics.dll'
     'System.IO.Hashing.dll'
     'Npgsql.dll'

@@ -221,6 +221,21 @@ public sealed class PostgresServer : IDisposable
         throw last!;
     }
 
+    /// <summary>
+    /// Makes (or updates) a login role with this password that may create schemas in the test database: the
+    /// user an IAM credential call hands out (<c>IAM:ci-loader</c>: quoted, as such names need).
+    /// </summary>
+    public void AddLoginRole(string role, string password)
+    {
+        static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+        var quoted = "\"" + role.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var sql = $"DO $$BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = {Literal(role)}) THEN ALTER ROLE {quoted} LOGIN PASSWORD {Literal(password)}; " +
+                  $"ELSE CREATE ROLE {quoted} LOGIN PASSWORD {Literal(password)}; END IF; END$$; GRANT CREATE ON DATABASE {TestServers.Database} TO {quoted};";
+        var env = new Dictionary<string, string> { ["PGPASSWORD"] = Password };
+        var result = TestServers.Run(Path.Combine(BinDirectory, "psql"), ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", User, "-d", TestServers.Database, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], env);
+        if (result.ExitCode != 0) throw new InvalidOperationException("Could not create role " + role + ": " + result.Output);
+    }
+
     /// <summary>Restarts the server in place (same port and data), for reconnection tests.</summary>
     public void Restart()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Redshifter.Engine.Aws;
 using Redshifter.Engine.Errors;
 
 namespace Redshifter.Engine.Connections;
@@ -13,6 +14,8 @@ public enum EngineKind
 /// <summary>
 /// Where the destination database is and how to log in: the REDSHIFT_* variables of DESIGN.md
 /// section 2, optionally with the user and password of a -Credential. ToString never shows the password.
+/// With REDSHIFT_AUTH=iam, <see cref="Iam"/> says whom to ask for temporary credentials, and the user and
+/// password are those AWS hands out when the session opens (empty until then).
 /// </summary>
 public sealed record DatabaseSettings
 {
@@ -27,19 +30,26 @@ public sealed record DatabaseSettings
     public EngineKind? DialectOverride { get; init; }
     public string? IamRole { get; init; }
     public int ConnectTimeoutSeconds { get; init; } = 15;
+    /// <summary>REDSHIFT_AUTH=iam: the call that hands out the database credentials; null for password auth.</summary>
+    public IamTarget? Iam { get; init; }
+
+    /// <summary>The values of REDSHIFT_AUTH.</summary>
+    public static readonly string[] AuthModes = ["password", "iam"];
 
     public static readonly string[] SslModes = ["Disable", "Allow", "Prefer", "Require", "VerifyCA", "VerifyFull"];
 
     public string Endpoint => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>How the module signs in, for the load plan and messages (never a secret).</summary>
-    public string AuthenticationDescription => $"password (user {User})";
+    public string AuthenticationDescription => Iam?.Description ?? $"password (user {User})";
 
     public bool IsLoopback => Host is "localhost" or "127.0.0.1" or "::1" || Host.StartsWith("127.", StringComparison.Ordinal) || Host.StartsWith('/');
 
     /// <summary>
     /// Reads the environment. Host and port fall back to localhost:5439 when empty; database, user and
-    /// password are required unless <paramref name="user"/>/<paramref name="password"/> come from a credential.
+    /// password are required unless <paramref name="user"/>/<paramref name="password"/> come from a credential,
+    /// or REDSHIFT_AUTH is iam (then REDSHIFT_USER is optional and selects GetClusterCredentials). A
+    /// credential's password means password auth whatever REDSHIFT_AUTH says.
     /// </summary>
     public static DatabaseSettings FromEnvironment(IEnvironment env, string? user = null, string? password = null)
     {
@@ -68,13 +78,28 @@ public sealed record DatabaseSettings
                     "Set REDSHIFT_DIALECT to Redshift or PostgreSQL, or remove it to detect the engine from SELECT version().",
                     EnvironmentVariables.Dialect);
         }
+        var authText = env.Optional(EnvironmentVariables.Auth) ?? "password";
+        var auth = AuthModes.FirstOrDefault(m => m.Equals(authText.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw RedshifterException.InvalidArgument(
+                $"REDSHIFT_AUTH is '{authText}'; it must be password or iam.",
+                "Set REDSHIFT_AUTH to password (REDSHIFT_USER and REDSHIFT_PASSWORD) or iam (temporary credentials from AWS), or remove it.",
+                EnvironmentVariables.Auth);
+        var host = env.Optional(EnvironmentVariables.Host) ?? "localhost";
+        var database = env.Required(EnvironmentVariables.Database, "the name of the destination database");
+        IamTarget? iam = null;
+        if (auth == "iam" && password == null)
+        {
+            user ??= env.Optional(EnvironmentVariables.User);
+            iam = IamTarget.FromEnvironment(env, host, database, user);
+        }
         return new DatabaseSettings
         {
-            Host = env.Optional(EnvironmentVariables.Host) ?? "localhost",
+            Host = host,
             Port = port,
-            Database = env.Required(EnvironmentVariables.Database, "the name of the destination database"),
-            User = user ?? env.Required(EnvironmentVariables.User, "the database user"),
-            Password = password ?? env.Required(EnvironmentVariables.Password, "the database user's password"),
+            Database = database,
+            User = user ?? (iam != null ? "" : env.Required(EnvironmentVariables.User, "the database user")),
+            Password = password ?? (iam != null ? "" : env.Required(EnvironmentVariables.Password, "the database user's password")),
+            Iam = iam,
             SslMode = ssl,
             DialectOverride = dialect,
             IamRole = env.Optional(EnvironmentVariables.IamRole),
@@ -82,5 +107,5 @@ public sealed record DatabaseSettings
     }
 
     /// <summary>Names the server and user, never the password.</summary>
-    public override string ToString() => $"{User}@{Endpoint}/{Database} (SSL {SslMode})";
+    public override string ToString() => $"{(Iam == null || User.Length > 0 ? User : "(" + Iam.Description + ")")}@{Endpoint}/{Database} (SSL {SslMode})";
 }

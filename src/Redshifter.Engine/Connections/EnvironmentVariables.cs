@@ -30,6 +30,12 @@ public static class EnvironmentVariables
     public const string SslMode = "REDSHIFT_SSLMODE";
     public const string IamRole = "REDSHIFT_IAM_ROLE";
     public const string Dialect = "REDSHIFT_DIALECT";
+    /// <summary>password (default) or iam.</summary>
+    public const string Auth = "REDSHIFT_AUTH";
+    public const string ClusterId = "REDSHIFT_CLUSTER_ID";
+    public const string Workgroup = "REDSHIFT_WORKGROUP";
+    public const string AutoCreate = "REDSHIFT_AUTO_CREATE";
+    public const string DbGroups = "REDSHIFT_DB_GROUPS";
     public const string AccessKeyId = "AWS_ACCESS_KEY_ID";
     public const string SecretAccessKey = "AWS_SECRET_ACCESS_KEY";
     public const string SessionToken = "AWS_SESSION_TOKEN";
@@ -38,6 +44,12 @@ public static class EnvironmentVariables
     public const string Profile = "AWS_PROFILE";
     public const string EndpointS3 = "AWS_ENDPOINT_URL_S3";
     public const string Endpoint = "AWS_ENDPOINT_URL";
+    public const string EndpointRedshift = "AWS_ENDPOINT_URL_REDSHIFT";
+    public const string EndpointRedshiftServerless = "AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS";
+    public const string EndpointSts = "AWS_ENDPOINT_URL_STS";
+    public const string WebIdentityTokenFile = "AWS_WEB_IDENTITY_TOKEN_FILE";
+    public const string RoleArn = "AWS_ROLE_ARN";
+    public const string RoleSessionName = "AWS_ROLE_SESSION_NAME";
 
     /// <summary>The value, or <c>null</c> when unset or blank.</summary>
     public static string? Optional(this IEnvironment env, string name)

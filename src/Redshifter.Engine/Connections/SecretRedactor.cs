@@ -22,12 +22,13 @@ public sealed class SecretRedactor
     /// <summary>The values masked (to combine redactors).</summary>
     public IReadOnlyList<string> Secrets => _secrets;
 
-    /// <summary>A redactor for every secret the environment holds.</summary>
+    /// <summary>A redactor for every secret the environment holds, and the database passwords AWS handed out to this process.</summary>
     public static SecretRedactor FromEnvironment(IEnvironment env) => new(
     [
         env.GetVariable(EnvironmentVariables.Password),
         env.GetVariable(EnvironmentVariables.SecretAccessKey),
         env.GetVariable(EnvironmentVariables.SessionToken),
+        .. Aws.IamCredentialCache.Shared.Passwords,
     ]);
 
     public SecretRedactor With(params string?[] more) => new(_secrets.Concat(more));

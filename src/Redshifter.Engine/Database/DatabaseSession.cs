@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Npgsql;
+using Redshifter.Engine.Aws;
 using Redshifter.Engine.Connections;
 using Redshifter.Engine.Errors;
 
@@ -29,6 +30,25 @@ public sealed class DatabaseSession : IAsyncDisposable
     /// version is asked once per run, not once per table. Without it every open asks, which also finds a
     /// pooled connection that died with its server.</param>
     public static async Task<DatabaseSession> OpenAsync(DatabaseSettings settings, CancellationToken cancellationToken, KnownServers? known = null)
+    {
+        if (settings.Iam == null) return await OpenWithAsync(settings, known, cancellationToken).ConfigureAwait(false);
+        // REDSHIFT_AUTH=iam: sign in with what AWS hands out (held in memory, renewed before expiry). If the
+        // server refuses held credentials (revoked, or the clock was off), ask AWS once more.
+        for (var attempt = 1; ; attempt++)
+        {
+            var issued = await IamCredentialCache.Shared.GetAsync(settings.Iam, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await OpenWithAsync(settings with { User = issued.User, Password = issued.Password }, known, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedshifterException ex) when (attempt == 1 && ex.InnerException is RefusedSignIn)
+            {
+                IamCredentialCache.Shared.Forget(settings.Iam);
+            }
+        }
+    }
+
+    private static async Task<DatabaseSession> OpenWithAsync(DatabaseSettings settings, KnownServers? known, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
@@ -152,8 +172,10 @@ public sealed class DatabaseSession : IAsyncDisposable
     internal static RedshifterException ConnectionFailed(DatabaseSettings settings, Exception ex)
     {
         var redactor = new SecretRedactor([settings.Password]);
+        var refused = ex is PostgresException { SqlState: "28P01" or "28000" };
         var reason = ex switch
         {
+            _ when refused && settings.Iam != null => $"the server refused user '{settings.User}' with the password AWS handed out ({settings.Iam.Description})",
             PostgresException { SqlState: "28P01" or "28000" } => $"the server refused user '{settings.User}' (wrong password or no access)",
             PostgresException { SqlState: "3D000" } => $"database '{settings.Database}' does not exist",
             PostgresException pg => pg.MessageText,
@@ -165,10 +187,15 @@ public sealed class DatabaseSession : IAsyncDisposable
             ErrorIds.ConnectionFailed,
             ErrorKind.ConnectionError,
             redactor.Redact($"Could not connect to the database at {settings.Endpoint} (database '{settings.Database}', user '{settings.User}'): {reason}."),
-            "Check REDSHIFT_HOST, REDSHIFT_PORT, REDSHIFT_DB, REDSHIFT_USER and REDSHIFT_PASSWORD, that the server is running and reachable from here, and its firewall or security group.",
+            settings.Iam != null && refused
+                ? $"Check that the database user '{settings.User}' exists in database '{settings.Database}' (GetClusterCredentials can create it with REDSHIFT_AUTO_CREATE=1) and that REDSHIFT_HOST is the endpoint of {settings.Iam.Description[5..]}."
+                : $"Check REDSHIFT_HOST, REDSHIFT_PORT, REDSHIFT_DB, {(settings.Iam != null ? "REDSHIFT_AUTH" : "REDSHIFT_USER and REDSHIFT_PASSWORD")}, that the server is running and reachable from here, and its firewall or security group.",
             settings.Endpoint,
-            new InvalidOperationException(redactor.Redact(ex.Message)));
+            refused ? new RefusedSignIn(redactor.Redact(ex.Message)) : new InvalidOperationException(redactor.Redact(ex.Message)));
     }
+
+    /// <summary>The server refused the user or password (as opposed to not answering).</summary>
+    private sealed class RefusedSignIn(string message) : InvalidOperationException(message);
 
     public Sql.SqlDialect Dialect => Sql.SqlDialect.For(Engine);
 

@@ -1,10 +1,9 @@
 using System.Net;
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
-using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Redshifter.Engine.Aws;
 using Redshifter.Engine.Connections;
 using Redshifter.Engine.Errors;
 
@@ -59,7 +58,7 @@ public sealed partial class S3Storage : IDisposable
 
     public static S3Storage Create(S3Settings settings, IEnvironment env)
     {
-        var (credentials, source) = ResolveCredentials(settings, env);
+        var (credentials, source) = AwsCredentialChain.Resolve(settings.ProfileName, env);
         // Retries are the SDK's (v4: standard mode, 3 attempts; AWS_RETRY_MODE and AWS_MAX_ATTEMPTS change
         // them): 500/503 and refused connections are retried (S3FaultTests). A response body that breaks
         // off is not the SDK's to retry: OpenReadAsync resumes it.
@@ -74,40 +73,6 @@ public sealed partial class S3Storage : IDisposable
             config.AuthenticationRegion = settings.Region;
         }
         return new S3Storage(new AmazonS3Client(credentials, config), credentials, source, settings);
-    }
-
-    /// <summary>Credentials: an explicit profile, else the environment's keys (section 2), else the SDK's default chain.</summary>
-    private static (AWSCredentials Credentials, string Source) ResolveCredentials(S3Settings settings, IEnvironment env)
-    {
-        if (settings.ProfileName != null)
-        {
-            var chain = new CredentialProfileStoreChain();
-            if (chain.TryGetAWSCredentials(settings.ProfileName, out var profileCredentials))
-                return (profileCredentials, $"AWS profile '{settings.ProfileName}'");
-            throw RedshifterException.InvalidArgument(
-                $"The AWS profile '{settings.ProfileName}' was not found in the shared credentials or config file.",
-                "Check the profile name (aws configure list-profiles), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
-                settings.ProfileName);
-        }
-        var keyId = env.Optional(EnvironmentVariables.AccessKeyId);
-        var secret = env.Optional(EnvironmentVariables.SecretAccessKey);
-        if (keyId != null && secret != null)
-        {
-            var token = env.Optional(EnvironmentVariables.SessionToken);
-            return token != null
-                ? (new SessionAWSCredentials(keyId, secret, token), "environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
-                : (new BasicAWSCredentials(keyId, secret), "environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-        }
-        try
-        {
-            var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials();
-            return (resolved, "the AWS SDK's default credential chain (" + resolved.GetType().Name + ")");
-        }
-        catch (AmazonClientException)
-        {
-            throw EnvironmentVariables.Missing(EnvironmentVariables.AccessKeyId,
-                "the AWS access key for S3 (or configure a profile, SSO or an instance role that the AWS SDK finds)");
-        }
     }
 
     /// <summary>One ListObjectsV2 call.</summary>

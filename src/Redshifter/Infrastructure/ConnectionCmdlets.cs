@@ -73,7 +73,10 @@ internal static class ConnectionDefaults
             RedshifterCmdlet.Environment,
             credential?.UserName,
             credential?.GetNetworkCredential().Password);
-        cmdlet.WriteDebug($"Database: {settings} (user from {(credential != null ? "-Credential" : EnvironmentVariables.User)}).");
+        var signIn = credential != null ? "user and password from -Credential"
+            : settings.Iam != null ? settings.AuthenticationDescription + $" ({EnvironmentVariables.Auth})"
+            : $"{EnvironmentVariables.User} and {EnvironmentVariables.Password}";
+        cmdlet.WriteDebug($"Database: {settings} (sign-in: {signIn}).");
         if (!settings.IsLoopback && settings.SslMode is "Disable" or "Allow")
         {
             cmdlet.WriteWarning($"The connection to {settings.Endpoint} is not encrypted (REDSHIFT_SSLMODE={settings.SslMode}): the password and data cross the network in clear text. Set REDSHIFT_SSLMODE=Require (or VerifyFull).");
