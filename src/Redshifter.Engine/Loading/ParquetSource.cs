@@ -34,13 +34,16 @@ internal sealed class ParquetSource : IAsyncDisposable
         _file = file;
         _reader = reader;
         Source = source;
-        Fields = reader.Schema.DataFields;
+        Fields = reader.Schema.Fields;
     }
 
     public SourceObject Source { get; }
 
-    /// <summary>The file's columns, in file order (COPY matches them to the table's columns by position).</summary>
-    public IReadOnlyList<DataField> Fields { get; }
+    /// <summary>
+    /// The file's columns, in file order (COPY matches them to the table's columns by position): flat ones
+    /// (<see cref="DataField"/>) and nested ones (struct, list, map), which load as JSON text into SUPER.
+    /// </summary>
+    public IReadOnlyList<Field> Fields { get; }
 
     public int RowGroupCount => _reader.RowGroupCount;
 
@@ -73,14 +76,6 @@ internal sealed class ParquetSource : IAsyncDisposable
             {
                 throw SourceStreams.Corrupt(source, new InvalidDataException("it is not a readable Parquet file (" + ex.Message + ")", ex));
             }
-            var nested = reader.Schema.Fields.FirstOrDefault(f => f.SchemaType != SchemaType.Data || f is DataField { IsArray: true });
-            if (nested != null)
-            {
-                await reader.DisposeAsync().ConfigureAwait(false);
-                throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
-                    $"{source.Uri} has the nested Parquet column '{nested.Name}' ({nested.SchemaType}), which Redshifter cannot load. Nothing was loaded.",
-                    "Export the data with flat columns (nested values as JSON text), or load it into Redshift, whose COPY reads nested Parquet into SUPER columns.", source.Uri);
-            }
             return new ParquetSource(file, reader, source);
         }
         catch
@@ -105,7 +100,8 @@ internal sealed class ParquetSource : IAsyncDisposable
         {
             try
             {
-                await _columns[c].ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
+                if (_columns[c] is NestedJson nested) await nested.ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
+                else await _columns[c].ReadAsync(group, (DataField)Fields[c], rows, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not (OperationCanceledException or RedshifterException))
             {
@@ -123,17 +119,19 @@ internal sealed class ParquetSource : IAsyncDisposable
     {
         var field = Fields[column];
         var element = field.SchemaElement;
-        var chunk = group.GetMetadata(field)?.MetaData;
+        var chunk = field is DataField data ? group.GetMetadata(data)?.MetaData : null;
         var encodings = chunk?.Encodings ?? [];
         var logical = element?.LogicalType is { } type
             ? type.GetType().GetProperties().FirstOrDefault(p => p.GetValue(type) != null)?.Name
             : element?.ConvertedType?.ToString();
-        var what = $"{element?.Type}{(logical != null ? " " + logical : "")}, encoding {(encodings.Count > 0 ? string.Join("/", encodings) : "unknown")}, codec {chunk?.Codec}";
+        var what = field is DataField
+            ? $"{element?.Type}{(logical != null ? " " + logical : "")}, encoding {(encodings.Count > 0 ? string.Join("/", encodings) : "unknown")}, codec {chunk?.Codec}"
+            : $"nested {field.SchemaType}";
         var newerEncoding = encodings.Any(e => e is Parquet.Meta.Encoding.DELTA_BINARY_PACKED or Parquet.Meta.Encoding.DELTA_LENGTH_BYTE_ARRAY
             or Parquet.Meta.Encoding.DELTA_BYTE_ARRAY or Parquet.Meta.Encoding.BYTE_STREAM_SPLIT);
         var recommendation = ex is UnsupportedTypeException
             ? $"Export column '{field.Name}' as a type that Redshift's COPY loads from Parquet (for example as text), or leave it out of the file, then load again."
-            : newerEncoding
+            : newerEncoding || field is not DataField
                 ? "Write the file with v1 data pages and PLAIN/dictionary encodings (DuckDB: PARQUET_VERSION v1; Spark: parquet.writer.version v1; pyarrow: data_page_version='1.0'), or load it into Redshift, whose COPY reads it."
                 : "Write the file again with common settings (v1 data pages, snappy), or load it into Redshift, whose COPY reads it.";
         return new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
@@ -146,13 +144,17 @@ internal sealed class ParquetSource : IAsyncDisposable
     /// fields of a physical type (attached to schemas of their own, as Parquet.Net requires), and turned
     /// into their logical type's value by <see cref="ParquetIntegers"/>.
     /// </summary>
-    private static ColumnValues[] ColumnsOf(IReadOnlyList<DataField> fields)
+    private static ColumnValues[] ColumnsOf(IReadOnlyList<Field> fields)
     {
         var columns = new ColumnValues[fields.Count];
         List<DataField> asInt32 = [], asInt64 = [];
         for (var c = 0; c < fields.Count; c++)
         {
-            var field = fields[c];
+            if (fields[c] is not DataField { IsArray: false } field)
+            {
+                columns[c] = new NestedJson();
+                continue;
+            }
             var physical = ParquetIntegers.PhysicalType(field);
             if (physical == null)
             {
@@ -174,8 +176,9 @@ internal sealed class ParquetSource : IAsyncDisposable
     /// The config type a Parquet column suggests (New-RedshiftTableConfig): Parquet's physical and logical
     /// types as Parquet.Net reads them. Strings are varchar, sized by the values seen.
     /// </summary>
-    public static (InferredType Type, int Precision, int Scale) ConfigTypeOf(DataField field)
+    public static (InferredType Type, int Precision, int Scale) ConfigTypeOf(Field column)
     {
+        if (column is not DataField { IsArray: false } field) return (InferredType.Super, 0, 0);
         var type = field.ClrType;
         if (type == typeof(bool)) return (InferredType.Boolean, 0, 0);
         if (type == typeof(sbyte) || type == typeof(byte) || type == typeof(short)) return (InferredType.SmallInt, 0, 0);
@@ -326,6 +329,19 @@ internal sealed class ParquetSource : IAsyncDisposable
         }
 
         public override object? this[int row] => _isNull[row] ? null : ParquetIntegers.ToValue(_values[row], _meaning, element);
+    }
+
+    /// <summary>A nested column (struct, list, map): each row's value as JSON text, for a SUPER column (jsonb), as the JSON path loads nested values.</summary>
+    private sealed class NestedJson : ColumnValues
+    {
+        private string?[] _values = [];
+
+        public override Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken) => ReadAsync(group, (Field)field, rows, cancellationToken);
+
+        public async Task ReadAsync(ParquetRowGroupReader group, Field column, int rows, CancellationToken cancellationToken) =>
+            _values = await ParquetNested.ReadAsync(group, column, rows, cancellationToken).ConfigureAwait(false);
+
+        public override object? this[int row] => _values[row];
     }
 
     private sealed class Strings : ColumnValues

@@ -10,7 +10,7 @@
 // A job without "select" only reads back a file written by another writer (DuckDB as an independent reader).
 // For each job it writes `path` (unless only read back) and `path.expected.json`:
 //   { "columns": [{ "name", "type" }], "encodings": { column: [PLAIN, …] }, "rows": [[text or null, …], …] }
-// Values are DuckDB's CAST(… AS VARCHAR) with TimeZone UTC, in the file's row order.
+// Values are DuckDB's CAST(… AS VARCHAR) with TimeZone UTC (nested ones: to_json), in the file's row order.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -38,7 +38,12 @@ async function readBack(connection, job) {
     const file = `read_parquet(${literal(job.path)})`;
     const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`)).getRowObjectsJS();
     const columns = described.map((d) => ({ name: d.column_name, type: d.column_type }));
-    const text = columns.map((c) => `CAST("${c.name.replaceAll('"', '""')}" AS VARCHAR)`).join(', ');
+    // Nested values (STRUCT, LIST, MAP) as JSON, the form they take in a SUPER column; others as DuckDB's text.
+    const nested = (type) => /^(STRUCT|MAP)\(|\[\]$/.test(type);
+    const text = columns.map((c) => {
+        const name = `"${c.name.replaceAll('"', '""')}"`;
+        return nested(c.type) ? `CAST(to_json(${name}) AS VARCHAR)` : `CAST(${name} AS VARCHAR)`;
+    }).join(', ');
     const rows = (await connection.runAndReadAll(`SELECT ${text} FROM ${file}`)).getRows();
 
     // The encodings DuckDB chose, per column: what the file actually exercises in the reader.
