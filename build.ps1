@@ -107,7 +107,7 @@ function Invoke-Build {
 function Invoke-Xunit([string] $Filter, [string] $Results) {
     Write-Host "`n=== xunit ($Filter) ===" -ForegroundColor Cyan
     & dotnet test (Join-Path $Root 'tests/Redshifter.Engine.Tests/Redshifter.Engine.Tests.csproj') -c $Configuration --no-build --nologo `
-        --filter $Filter --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $Results
+        --filter $Filter --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $Results | Out-Host
     $xunitExit = $LASTEXITCODE
     $trx = Join-Path $Results 'xunit.trx'
     $counts = @{ Passed = 0; Failed = 0; Skipped = 0; Problems = @() }

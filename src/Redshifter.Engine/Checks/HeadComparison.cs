@@ -171,8 +171,12 @@ internal static class HeadComparison
                 uri);
     }
 
-    /// <summary>A warning per column whose sampled values do not fit it (varchar/char bytes, numeric range).</summary>
-    public static List<string> Values(IReadOnlyList<CheckColumn> columns, IReadOnlyList<ValueStats> stats, int records, string uri)
+    /// <summary>
+    /// A warning per column whose sampled values do not fit it (varchar/char bytes, numeric range).
+    /// <paramref name="widths"/> false: no warning for text too long, as the load that follows counts every value
+    /// TRUNCATECOLUMNS cuts and says so once per column (the PostgreSQL loader); a second warning would repeat it.
+    /// </summary>
+    public static List<string> Values(IReadOnlyList<CheckColumn> columns, IReadOnlyList<ValueStats> stats, int records, string uri, bool widths = true)
     {
         var warnings = new List<string>();
         var sample = Sample(records);
@@ -182,7 +186,7 @@ internal static class HeadComparison
             var s = stats[i];
             switch (column.Type.Kind)
             {
-                case ColumnKind.Varchar or ColumnKind.Char when s.MaxBytes > (column.Type.Length ?? 256):
+                case ColumnKind.Varchar or ColumnKind.Char when widths && s.MaxBytes > (column.Type.Length ?? 256):
                     var width = column.Type.Length ?? 256;
                     var fix = s.MaxBytes <= 65535
                         ? $"change its type in the config to {(column.Type.Kind == ColumnKind.Char && s.MaxBytes <= 4096 ? "char" : "varchar")}({s.MaxBytes.ToString(CultureInfo.InvariantCulture)}) or wider"

@@ -3,6 +3,7 @@ using System.Text;
 using Parquet;
 using Parquet.Schema;
 using Redshifter.Engine.Config;
+using Redshifter.Engine.Connections;
 using Redshifter.Engine.Database;
 using Redshifter.Engine.Errors;
 using Redshifter.Engine.Loading;
@@ -43,7 +44,7 @@ public static class SourceCheck
             Columns = [.. table.Columns.Select(c => new ColumnConfig { Name = c.Name, Type = c.Type! })],
         };
         var head = await ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
-        return head.Compare(table, log);
+        return head.Compare(table, log, loadCountsCuts: session.Engine == EngineKind.PostgreSQL);
     }
 
     /// <summary>
@@ -312,9 +313,10 @@ public sealed class SourceHead
     /// <summary>
     /// The head against the table (null or not existing: the config's columns alone) and the config: throws
     /// Redshifter.SchemaMismatch for a Parquet file the table cannot take; returns the warnings, each also told
-    /// through <see cref="IEngineLog.Warning"/>. A second call returns none.
+    /// through <see cref="IEngineLog.Warning"/>. A second call returns none. <paramref name="loadCountsCuts"/>: the
+    /// load that follows counts what TRUNCATECOLUMNS cuts (the PostgreSQL loader), so the sample's widths go unsaid.
     /// </summary>
-    public IReadOnlyList<string> Compare(TableState? table, IEngineLog log)
+    public IReadOnlyList<string> Compare(TableState? table, IEngineLog log, bool loadCountsCuts = false)
     {
         if (_compared) return [];
         _compared = true;
@@ -323,7 +325,7 @@ public sealed class SourceHead
         if (ParquetFields != null) HeadComparison.ParquetColumns(ParquetFields, columns, Uri);
         if (Format == DataFormat.Json) warnings.AddRange(HeadComparison.JsonKeys(Keys, columns, Records, Uri));
         var stats = columns.Select(c => Config.Columns.ToList().FindIndex(k => k.Name.Equals(c.Name, StringComparison.OrdinalIgnoreCase)) is var i and >= 0 ? Stats[i] : new ValueStats()).ToList();
-        warnings.AddRange(HeadComparison.Values(columns, stats, Records, Uri));
+        warnings.AddRange(HeadComparison.Values(columns, stats, Records, Uri, widths: !loadCountsCuts));
         foreach (var warning in warnings) log.Warning(warning);
         return warnings;
     }

@@ -204,7 +204,9 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         {
             log.Progress(name, "inspecting the table", -1);
             var state = await InspectAsync(session, config, transaction, lockFirst: !planOnly, cancellationToken).ConfigureAwait(false);
-            warnings.AddRange(head.Compare(state, log)); // the source's head against the table: before anything changes, once per load
+            // The source's head against the table: before anything changes, once per load. Where the PostgreSQL
+            // loader will run, it counts the values TRUNCATECOLUMNS cuts itself, so the sample's widths go unsaid.
+            warnings.AddRange(head.Compare(state, log, loadCountsCuts: session.Engine == Connections.EngineKind.PostgreSQL && !approval.PlanOnly));
             log.Verbose($"{name}: {(state.Exists ? $"exists, latest data date {(state.LatestDataDate is { } d ? d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "none (empty)")}" : "does not exist yet")}.");
 
             var historyReady = HistoryReady(request);
@@ -260,7 +262,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                         warnings.AddRange(merged.Warnings);
                         break;
                     case LoadStepKind.History:
-                        await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, HistoryRow(request, config, source, loaded, deleted, started)).ConfigureAwait(false);
+                        await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, HistoryRow(session, config, source, loaded, deleted, started)).ConfigureAwait(false);
                         break;
                     default:
                         await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
@@ -323,7 +325,8 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         Duration = clock.Elapsed, Message = message, Statements = [.. plan.Statements], Warnings = plan.Warnings, Plan = plan,
     };
 
-    private Dictionary<string, object?> HistoryRow(LoadRequest request, TableConfig config, SourceFile source, long loaded, long deleted, DateTime started) => new()
+    // loaded_by is the user the session signed in as: with REDSHIFT_AUTH=iam, the one AWS handed out.
+    private static Dictionary<string, object?> HistoryRow(DatabaseSession session, TableConfig config, SourceFile source, long loaded, long deleted, DateTime started) => new()
     {
         ["schema_name"] = config.Schema,
         ["table_name"] = config.Table,
@@ -333,6 +336,6 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         ["rows_deleted"] = deleted,
         ["started_at"] = DateTime.SpecifyKind(started, DateTimeKind.Unspecified),
         ["finished_at"] = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Unspecified),
-        ["loaded_by"] = $"{settings.User}@{Environment.MachineName}",
+        ["loaded_by"] = $"{session.Settings.User}@{Environment.MachineName}",
     };
 }

@@ -91,11 +91,12 @@ public sealed class IamLoadTests(ServersFixture fixture) : IAsyncLifetime, IDisp
         var job = Job(Env(serverless));
 
         var plan = await job.PlanAsync(new LoadRequest { Bucket = _bucket, Schema = _schema, Table = "events" }, CancellationToken.None);
-        var outcome = await Load(job, "events");
+        var outcome = await job.RunAsync(new LoadRequest { Bucket = _bucket, Schema = _schema, Table = "events", HistoryTable = (_schema, "history") }, CancellationToken.None);
 
         Assert.Equal(LoadStatus.Loaded, outcome.Status);
         Assert.Equal(2, outcome.RowsLoaded);
         Assert.Equal([IamUser], await Owner("events")); // the issued credentials were the ones used
+        Assert.Equal([$"{IamUser}@{Environment.MachineName}"], await fixture.RowsAsync($"SELECT loaded_by FROM \"{_schema}\".history"));
         Assert.Equal($"iam: {(serverless ? "GetCredentials (workgroup" : "GetClusterCredentialsWithIAM (cluster")} {_target}, region us-east-1)", plan.Authentication);
         var request = Assert.Single(_aws.Requests); // the plan's credentials served the load
         Assert.Equal(action, request.Action);
