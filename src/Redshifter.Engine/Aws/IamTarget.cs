@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Redshifter.Engine.Connections;
 using Redshifter.Engine.Errors;
@@ -51,6 +50,9 @@ public sealed partial record IamTarget
         IamCall.GetClusterCredentials => $"arn:aws:redshift:{Region}:<account>:dbuser:{Name}/{DbUser}",
         _ => $"arn:aws:redshift-serverless:{Region}:<account>:workgroup/<id of workgroup {Name}>",
     };
+
+    /// <summary>What the credentials are for, e.g. "cluster 'c1'" or "workgroup 'wg'".</summary>
+    public string Subject => $"{(IsServerless ? "workgroup" : "cluster")} '{Name}'";
 
     /// <summary>For the load plan and messages, e.g. "iam: GetClusterCredentialsWithIAM (cluster c1, region us-east-1)".</summary>
     public string Description => $"iam: {Call} ({(IsServerless ? "workgroup" : "cluster")} {Name}{(DbUser != null ? ", user " + DbUser : "")}, region {Region})";
@@ -151,16 +153,6 @@ public sealed partial record IamTarget
             DbGroups = groups,
             Environment = env,
         };
-    }
-
-    /// <summary>Parses a host name without the environment (for tests and the plan).</summary>
-    internal static (bool Serverless, string Name, string Region)? ParseHost(string host)
-    {
-        var s = ServerlessHost().Match(host);
-        if (s.Success) return (true, s.Groups["name"].Value, s.Groups["region"].Value.ToLower(CultureInfo.InvariantCulture));
-        var c = ClusterHost().Match(host);
-        if (c.Success) return (false, c.Groups["name"].Value, c.Groups["region"].Value.ToLower(CultureInfo.InvariantCulture));
-        return null;
     }
 
     // https://docs.aws.amazon.com/redshift/latest/mgmt/connecting-connection-string.html:

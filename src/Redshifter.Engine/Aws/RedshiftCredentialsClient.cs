@@ -30,7 +30,7 @@ public sealed record DatabaseCredentials(string User, string Password, DateTimeO
 /// packages replaces; nothing outside it knows how the calls are made.
 /// </para>
 /// </summary>
-internal sealed class RedshiftCredentialsClient(AWSCredentials credentials, string credentialSource, HttpClient? http = null)
+internal sealed class RedshiftCredentialsClient(AWSCredentials credentials, string credentialSource)
 {
     // https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentialsWithIAM.html
     // https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentials.html
@@ -42,7 +42,8 @@ internal sealed class RedshiftCredentialsClient(AWSCredentials credentials, stri
 
     private static readonly HashSet<string> OwnHeaders = new(["Content-Type", "Content-Length", "Host", "X-Amz-Target"], StringComparer.OrdinalIgnoreCase);
 
-    private static readonly HttpClient SharedHttp = new(new SocketsHttpHandler
+    // One client for the process: its connections are reused across calls and renewals.
+    private static readonly HttpClient Http = new(new SocketsHttpHandler
     {
         ConnectTimeout = TimeSpan.FromSeconds(10),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -50,8 +51,6 @@ internal sealed class RedshiftCredentialsClient(AWSCredentials credentials, stri
     {
         Timeout = TimeSpan.FromSeconds(30),
     };
-
-    private readonly HttpClient _http = http ?? SharedHttp;
 
     /// <summary>Asks AWS for credentials with the call the target needs.</summary>
     public Task<DatabaseCredentials> GetAsync(IamTarget target, CancellationToken cancellationToken) => target.Call switch
@@ -155,7 +154,7 @@ internal sealed class RedshiftCredentialsClient(AWSCredentials credentials, stri
             try
             {
                 using var request = await SignedRequestAsync(target, body, contentType, amzTarget, cancellationToken).ConfigureAwait(false);
-                using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 var retryable = (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests
                     || text.Contains("Throttling", StringComparison.Ordinal);
@@ -207,7 +206,7 @@ internal sealed class RedshiftCredentialsClient(AWSCredentials credentials, stri
     }
 
     private static string What(IamTarget target) =>
-        $"{target.Permission} for {(target.IsServerless ? "workgroup" : "cluster")} '{target.Name}' (region {target.Region}, {target.Endpoint.GetLeftPart(UriPartial.Authority)})";
+        $"{target.Permission} for {target.Subject} (region {target.Region}, {target.Endpoint.GetLeftPart(UriPartial.Authority)})";
 
     private SecretRedactor Redactor(IamTarget target)
     {
@@ -258,7 +257,7 @@ internal sealed class RedshiftCredentialsClient(AWSCredentials credentials, stri
         kind: ErrorKind.InvalidData);
 
     private RedshifterException Unreachable(IamTarget target, Exception ex) => Failed(target,
-        $"the endpoint could not be reached after {MaxAttempts} attempts ({(ex is TaskCanceledException ? "no answer within " + _http.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : ex.Message)}).",
+        $"the endpoint could not be reached after {MaxAttempts} attempts ({(ex is TaskCanceledException ? "no answer within " + Http.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : ex.Message)}).",
         $"Check that {target.Endpoint.GetLeftPart(UriPartial.Authority)} is reachable from here (network, proxy, VPC endpoint), or set {EndpointVariable(target)} to the right endpoint.",
         ex);
 

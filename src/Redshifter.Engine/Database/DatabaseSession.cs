@@ -188,7 +188,7 @@ public sealed class DatabaseSession : IAsyncDisposable
             ErrorKind.ConnectionError,
             redactor.Redact($"Could not connect to the database at {settings.Endpoint} (database '{settings.Database}', user '{settings.User}'): {reason}."),
             settings.Iam != null && refused
-                ? $"Check that the database user '{settings.User}' exists in database '{settings.Database}' (GetClusterCredentials can create it with REDSHIFT_AUTO_CREATE=1) and that REDSHIFT_HOST is the endpoint of {settings.Iam.Description[5..]}."
+                ? $"Check that the database user '{settings.User}' exists in database '{settings.Database}' (GetClusterCredentials can create it with REDSHIFT_AUTO_CREATE=1) and that REDSHIFT_HOST is the endpoint of {settings.Iam.Subject}."
                 : $"Check REDSHIFT_HOST, REDSHIFT_PORT, REDSHIFT_DB, {(settings.Iam != null ? "REDSHIFT_AUTH" : "REDSHIFT_USER and REDSHIFT_PASSWORD")}, that the server is running and reachable from here, and its firewall or security group.",
             settings.Endpoint,
             refused ? new RefusedSignIn(redactor.Redact(ex.Message)) : new InvalidOperationException(redactor.Redact(ex.Message)));

@@ -221,6 +221,22 @@ public sealed class IamLoadTests(ServersFixture fixture) : IAsyncLifetime, IDisp
     }
 
     [Fact]
+    public async Task A_user_the_server_refuses_twice_is_ConnectionFailed_saying_AWS_handed_it_out()
+    {
+        await Upload("events");
+        _aws.DbPassword = "not-the-role-password-" + Guid.NewGuid().ToString("N");
+        var outcome = await Load(Job(Env()), "events");
+
+        Assert.Equal(LoadStatus.Failed, outcome.Status);
+        var cause = Assert.IsType<RedshifterException>(outcome.Error?.InnerException);
+        Assert.Equal(ErrorIds.ConnectionFailed, cause.ErrorId);
+        Assert.Contains($"refused user '{IamUser}' with the password AWS handed out", cause.Message, StringComparison.Ordinal);
+        Assert.Contains($"cluster '{_target}'", cause.RecommendedAction, StringComparison.Ordinal);
+        Assert.Equal(2, _aws.RequestsOf("GetClusterCredentialsWithIAM").Count); // asked once more, then gave up
+        AssertNoSecretShown(outcome.Message, cause.RecommendedAction, cause.ToString());
+    }
+
+    [Fact]
     public void REDSHIFT_AUTH_must_be_password_or_iam_and_a_credential_means_password()
     {
         var ex = Assert.Throws<RedshifterException>(() => DatabaseSettings.FromEnvironment(fixture.Environment(new Dictionary<string, string?> { ["REDSHIFT_AUTH"] = "kerberos" })));
