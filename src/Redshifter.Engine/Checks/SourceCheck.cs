@@ -21,7 +21,7 @@ namespace Redshifter.Engine.Checks;
 /// or cuts data comes back as warnings, each also told through <see cref="IEngineLog.Warning"/>. Of a manifest,
 /// only the first entry is read.
 /// </summary>
-public static class SourceCheck
+internal static class SourceCheck
 {
     internal const int MaxRecords = 1000;
     internal const int MaxBytes = 8 << 20;
@@ -286,7 +286,7 @@ public static class SourceCheck
 /// with the table once the load has read it — once per load: a transaction that runs again (a conflict, a
 /// widening first) does not say the same warnings twice.
 /// </summary>
-public sealed class SourceHead
+internal sealed class SourceHead
 {
     private bool _compared;
 
