@@ -322,8 +322,9 @@ internal sealed class SourceHead
         var warnings = new List<string>(Warnings);
         if (ParquetFields != null) HeadComparison.ParquetColumns(ParquetFields, columns, Uri);
         if (Format == DataFormat.Json) warnings.AddRange(HeadComparison.JsonKeys(Keys, columns, Records, Uri));
-        var stats = columns.Select(c => Config.Columns.ToList().FindIndex(k => k.Name.Equals(c.Name, StringComparison.OrdinalIgnoreCase)) is var i and >= 0 ? Stats[i] : new ValueStats()).ToList();
-        warnings.AddRange(HeadComparison.Values(columns, stats, Records, Uri));
+        // The sample's values by the config's column names; a column only the table has was not sampled.
+        var byName = Config.Columns.Select((c, i) => (c.Name, Stats: Stats[i])).ToDictionary(c => c.Name, c => c.Stats, StringComparer.OrdinalIgnoreCase);
+        warnings.AddRange(HeadComparison.Values(columns, [.. columns.Select(c => byName.GetValueOrDefault(c.Name) ?? new ValueStats())], Records, Uri));
         foreach (var warning in warnings) log.Warning(warning);
         return warnings;
     }
