@@ -22,10 +22,11 @@ namespace Redshifter.Engine.Checks;
 /// or cuts data comes back as warnings, each also told through <see cref="IEngineLog.Warning"/>. Of a manifest,
 /// only the first entry is read.
 /// </summary>
-public static class SourceCheck
+internal static class SourceCheck
 {
     internal const int MaxRecords = 1000;
     internal const int MaxBytes = 8 << 20;
+    internal const int MaxParquetRows = 1 << 20;
 
     /// <summary>
     /// Invoke-RedshiftCopy's check, which has no config: the table's own columns stand for it. A table that does
@@ -61,8 +62,8 @@ public static class SourceCheck
         if (source.Format != DataFormat.Parquet)
             await ReadTextAsync(source, first, head, storage, cancellationToken).ConfigureAwait(false);
         else if (first.Compression == Compression.None) // a Parquet file compressed as a whole is left to the load
-            head.ParquetFields = await ReadParquetSchemaAsync(first, storage, cancellationToken).ConfigureAwait(false);
-        log.Verbose($"{config.Schema}.{config.Table}: read the head of {first.Uri} ({(head.ParquetFields != null ? "its schema" : $"{head.Records:N0} record{(head.Records == 1 ? "" : "s")}")}) to check it against the config and the table.");
+            await ReadParquetHeadAsync(first, head, storage, cancellationToken).ConfigureAwait(false);
+        log.Verbose($"{config.Schema}.{config.Table}: read the head of {first.Uri} ({(head.ParquetFields != null ? "its schema, " : "")}{head.Records:N0} record{(head.Records == 1 ? "" : "s")}) to check it against the config and the table.");
         return head;
     }
 
@@ -155,41 +156,75 @@ public static class SourceCheck
     }
 
     /// <summary>
-    /// The flat columns of a Parquet file, read from its footer alone (two ranged GETs at most, whatever the
-    /// file's size); null when it is not a flat Parquet file: the load's reader says what is wrong with it.
+    /// A Parquet file's flat columns, read from its footer alone (two ranged GETs at most, whatever the file's
+    /// size), and — when its first row group is small (its chunks within <see cref="MaxBytes"/>, at most
+    /// <see cref="MaxParquetRows"/> rows) — that group's values, with one more ranged GET. A file that is not
+    /// flat Parquet is left alone: the load's reader says what is wrong with it.
     /// </summary>
-    internal static async Task<IReadOnlyList<DataField>?> ReadParquetSchemaAsync(SourceObject source, S3Storage storage, CancellationToken cancellationToken)
+    private static async Task ReadParquetHeadAsync(SourceObject source, SourceHead head, S3Storage storage, CancellationToken cancellationToken)
     {
         var info = await storage.TryGetInfoAsync(source.Bucket, source.Key, cancellationToken).ConfigureAwait(false);
         const int Magic = 4;
-        if (info == null || info.Size < 2 * Magic + 4) return null;
+        if (info == null || info.Size < 2 * Magic + 4) return;
         // The file ends with the footer, its length (4 bytes) and PAR1: the last 64 KB hold most footers.
         var tail = await storage.ReadRangeAsync(source.Bucket, source.Key, Math.Max(0, info.Size - 65536), (int)Math.Min(info.Size, 65536), cancellationToken).ConfigureAwait(false);
-        if (!tail.AsSpan(tail.Length - Magic).SequenceEqual("PAR1"u8)) return null;
+        if (!tail.AsSpan(tail.Length - Magic).SequenceEqual("PAR1"u8)) return;
         var footer = BinaryPrimitives.ReadInt32LittleEndian(tail.AsSpan(tail.Length - 2 * Magic));
-        if (footer <= 0 || footer > info.Size - 2 * Magic - Magic || footer > MaxBytes) return null;
+        if (footer <= 0 || footer > info.Size - 2 * Magic - Magic || footer > MaxBytes) return;
         if (footer + 2 * Magic > tail.Length)
             tail = await storage.ReadRangeAsync(source.Bucket, source.Key, info.Size - footer - 2 * Magic, footer + 2 * Magic, cancellationToken).ConfigureAwait(false);
         await using var file = new FooterStream(info.Size, tail);
         try
         {
             await using var reader = await ParquetReader.CreateAsync(file, ParquetSource.Options, leaveStreamOpen: true, cancellationToken).ConfigureAwait(false);
-            var fields = reader.Schema.Fields;
-            return fields.All(f => f is DataField { IsArray: false }) ? reader.Schema.DataFields : null;
+            if (!reader.Schema.Fields.All(f => f is DataField { IsArray: false })) return;
+            head.ParquetFields = reader.Schema.DataFields;
+            var group = reader.Metadata?.RowGroups.FirstOrDefault();
+            var end = group?.Columns.Max(c => c.MetaData is { } m ? (m.DictionaryPageOffset ?? m.DataPageOffset) + m.TotalCompressedSize : long.MaxValue) ?? 0;
+            if (group is not { NumRows: > 0 and <= MaxParquetRows } || end <= 0 || end > MaxBytes) return;
+            file.Head = await storage.ReadRangeAsync(source.Bucket, source.Key, 0, (int)end, cancellationToken).ConfigureAwait(false);
+            var rows = reader.OpenRowGroupReader(0);
+            var count = (int)rows.RowCount;
+            var stats = new ValueStats[head.ParquetFields.Count];
+            for (var c = 0; c < stats.Length; c++)
+            {
+                var values = ParquetSource.ColumnValues.For(head.ParquetFields[c]);
+                await values.ReadAsync(rows, head.ParquetFields[c], count, cancellationToken).ConfigureAwait(false);
+                stats[c] = new ValueStats();
+                for (var r = 0; r < count; r++) Observe(stats[c], values[r]);
+            }
+            (head.ParquetStats, head.Records) = (stats, count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return null; // not readable as Parquet: the load's reader words that
+            // not readable as Parquet: the load's reader words that
+        }
+    }
+
+    /// <summary>A Parquet value into the statistics: a string's UTF-8 bytes, a number's digits.</summary>
+    private static void Observe(ValueStats stats, object? value)
+    {
+        switch (value)
+        {
+            case string text:
+                stats.AddText(Encoding.UTF8.GetByteCount(text));
+                break;
+            case Parquet.Data.BigDecimal or decimal or long or int or short or sbyte or byte or ushort or uint or ulong:
+                stats.AddNumber(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!);
+                break;
         }
     }
 
     /// <summary>
-    /// A Parquet file of which only the footer is here: the length of the whole, the footer at its end, and
-    /// the leading PAR1 (Parquet.Net checks both ends). Reading anything else fails: the schema needs no data.
+    /// A Parquet file of which only the ends are here: the length of the whole, the footer at its end, and its
+    /// start — the leading PAR1 (Parquet.Net checks both ends), or once read the first row group. Reading
+    /// anything else fails: the check needs no more.
     /// </summary>
     private sealed class FooterStream(long length, byte[] tail) : Stream
     {
         private readonly long _tailStart = length - tail.Length;
+
+        public byte[] Head { get; set; } = "PAR1"u8.ToArray();
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -197,8 +232,8 @@ public static class SourceCheck
         {
             if (Position >= length || buffer.IsEmpty) return 0;
             var n = (int)Math.Min(buffer.Length, length - Position);
-            if (Position < 4 && Position + n <= 4)
-                "PAR1"u8.Slice((int)Position, n).CopyTo(buffer);
+            if (Position + n <= Head.Length)
+                Head.AsSpan((int)Position, n).CopyTo(buffer);
             else if (Position >= _tailStart)
                 tail.AsSpan((int)(Position - _tailStart), n).CopyTo(buffer);
             else
@@ -287,7 +322,7 @@ public static class SourceCheck
 /// with the table once the load has read it — once per load: a transaction that runs again (a conflict, a
 /// widening first) does not say the same warnings twice.
 /// </summary>
-public sealed class SourceHead
+internal sealed class SourceHead
 {
     private bool _compared;
 
@@ -309,6 +344,8 @@ public sealed class SourceHead
     /// <summary>Warnings found while reading (a header's names that are not the config's).</summary>
     internal List<string> Warnings { get; } = [];
     internal IReadOnlyList<DataField>? ParquetFields { get; set; }
+    /// <summary>The first row group's values of each Parquet column (in the file's order), when it was read.</summary>
+    internal IReadOnlyList<ValueStats>? ParquetStats { get; set; }
 
     /// <summary>
     /// The head against the table (null or not existing: the config's columns alone) and the config: throws
@@ -322,10 +359,19 @@ public sealed class SourceHead
         _compared = true;
         var columns = HeadComparison.TargetColumns(Config, table);
         var warnings = new List<string>(Warnings);
-        if (ParquetFields != null) HeadComparison.ParquetColumns(ParquetFields, columns, Uri);
-        if (Format == DataFormat.Json) warnings.AddRange(HeadComparison.JsonKeys(Keys, columns, Records, Uri));
-        var stats = columns.Select(c => Config.Columns.ToList().FindIndex(k => k.Name.Equals(c.Name, StringComparison.OrdinalIgnoreCase)) is var i and >= 0 ? Stats[i] : new ValueStats()).ToList();
-        warnings.AddRange(HeadComparison.Values(columns, stats, Records, Uri, widths: !loadCountsCuts));
+        if (ParquetFields != null)
+        {
+            // By position, as COPY loads Parquet: the counts are equal once the schema fits.
+            HeadComparison.ParquetColumns(ParquetFields, columns, Uri);
+            if (ParquetStats != null) warnings.AddRange(HeadComparison.Values(columns, ParquetStats, Records, Uri, widths: !loadCountsCuts));
+        }
+        else
+        {
+            if (Format == DataFormat.Json) warnings.AddRange(HeadComparison.JsonKeys(Keys, columns, Records, Uri));
+            // The sample's values by the config's column names; a column only the table has was not sampled.
+            var byName = Config.Columns.Select((c, i) => (c.Name, Stats: Stats[i])).ToDictionary(c => c.Name, c => c.Stats, StringComparer.OrdinalIgnoreCase);
+            warnings.AddRange(HeadComparison.Values(columns, [.. columns.Select(c => byName.GetValueOrDefault(c.Name) ?? new ValueStats())], Records, Uri, widths: !loadCountsCuts));
+        }
         foreach (var warning in warnings) log.Warning(warning);
         return warnings;
     }

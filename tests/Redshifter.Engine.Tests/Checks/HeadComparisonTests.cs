@@ -80,5 +80,28 @@ public sealed class HeadComparisonTests
         Assert.Empty(HeadComparison.JsonKeys([], HeadComparison.TargetColumns(Pages, null), 0, Uri));
     }
 
+    [Fact]
+    public void Parquet_types_go_where_Redshift_takes_them_and_nowhere_else()
+    {
+        Parquet.Schema.DataField[] fields =
+        [
+            new Parquet.Schema.DataField<int>("qty"), new Parquet.Schema.DataField<long>("id"), new Parquet.Schema.DataField<string>("doc"),
+            new Parquet.Schema.DataField<bool>("active"), new Parquet.Schema.DateTimeDataField("at", Parquet.Schema.DateTimeFormat.DateAndTime),
+        ];
+        var fits = Config(("qty", "bigint"), ("id", "numeric(20,0)"), ("doc", "super"), ("active", "boolean"), ("at", "timestamptz"));
+        HeadComparison.ParquetColumns(fields, HeadComparison.TargetColumns(fits, null), Uri);
+
+        var narrow = Config(("qty", "smallint"), ("id", "int"), ("doc", "text"), ("active", "int"), ("at", "timestamp"));
+        var error = Assert.Throws<RedshifterException>(() => HeadComparison.ParquetColumns(fields, HeadComparison.TargetColumns(narrow, null), Uri));
+
+        Assert.Equal(ErrorIds.SchemaMismatch, error.ErrorId);
+        Assert.Contains("Parquet column 1 'qty' is INT32, which column 'qty' (smallint) cannot take", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Parquet column 2 'id' is INT64, which column 'id' (integer) cannot take", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Parquet column 4 'active' is BOOLEAN", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'doc'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'at'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'qty' to int, 'id' to bigint, 'active' to boolean", error.RecommendedAction, StringComparison.Ordinal);
+    }
+
     private static ExistingColumn Existing(string name, string type) => new() { Name = name, TypeText = type, Type = ColumnType.ParseCatalog(type) };
 }

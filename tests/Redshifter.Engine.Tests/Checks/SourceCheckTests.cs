@@ -172,6 +172,22 @@ public sealed class SourceCheckTests(ServersFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_small_first_row_group_s_values_are_checked_against_their_widths()
+    {
+        // Rows 1-12 in two row groups: the first (1-6) has 'nü2' (4 bytes) and amounts up to 6.25.
+        var source = await PutParquet("all.parquet", await ParquetTestData.AllTypesAsync(12, rowGroups: 2));
+        var config = Config([.. ParquetTestData.AllTypesColumns.Select(c => c.Name switch { "name" => (c.Name, "varchar(3)"), "amount" => (c.Name, "numeric(2,2)"), _ => c })]);
+
+        var warnings = await Check(source, config);
+
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("column 'name' is varchar(3) but its longest value (in the first 6 records) is 4 bytes", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("varchar(4)", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("column 'amount' is numeric(2,2)", warnings[1], StringComparison.Ordinal);
+        Assert.Contains("numeric(3,2)", warnings[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_Parquet_string_where_the_config_says_bigint_is_an_error_naming_the_column()
     {
         var schema = new ParquetSchema(new DataField<string>("id"), new DataField<long>("n"));
