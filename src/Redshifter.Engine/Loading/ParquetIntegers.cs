@@ -42,6 +42,42 @@ internal static class ParquetIntegers
     public static ParquetType? PhysicalType(DataField field) =>
         field.SchemaElement?.Type is ParquetType.INT32 or ParquetType.INT64 ? field.SchemaElement.Type : null;
 
+    /// <summary>
+    /// Reads a column chunk's stored integers (packed: nulls have none) and its definition levels, if any.
+    /// </summary>
+    /// <param name="int32">the column as INT32 values, or null for an INT64 column</param>
+    /// <param name="int64">the column as INT64 values (for an INT32 column too: see below)</param>
+    public static async Task ReadStoredAsync(ParquetRowGroupReader group, DataField? int32, DataField int64, long[] values, Memory<int>? levels, int count, CancellationToken cancellationToken)
+    {
+        if (int32 == null || OnlyDeltaPages(group, int64))
+        {
+            // An INT32 column whose pages are all DELTA_BINARY_PACKED is decoded as INT64, then cut to 32 bits:
+            // writers may compute its deltas in 64 bits (DuckDB does: a jump from -2^31 to 2^31-1 takes 33
+            // bits), which Parquet.Net's 32-bit decoder misreads; the 64-bit one reads them right.
+            await group.ReadRawAsync(int64, values.AsMemory(0, count), levels, null, cancellationToken).ConfigureAwait(false);
+            if (int32 != null) for (var i = 0; i < count; i++) values[i] = unchecked((int)values[i]);
+            return;
+        }
+        var stored = System.Buffers.ArrayPool<int>.Shared.Rent(count);
+        try
+        {
+            await group.ReadRawAsync(int32, stored.AsMemory(0, count), levels, null, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < count; i++) values[i] = stored[i];
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(stored);
+        }
+    }
+
+    /// <summary>Whether every data page of the column's chunk in this row group is DELTA_BINARY_PACKED (no dictionary, no PLAIN).</summary>
+    private static bool OnlyDeltaPages(ParquetRowGroupReader group, DataField field)
+    {
+        var encodings = group.GetMetadata(field)?.MetaData?.Encodings;
+        return encodings != null && encodings.Contains(Encoding.DELTA_BINARY_PACKED) &&
+               !encodings.Any(e => e is Encoding.PLAIN or Encoding.PLAIN_DICTIONARY or Encoding.RLE_DICTIONARY or Encoding.BYTE_STREAM_SPLIT);
+    }
+
     public static IntegerMeaning MeaningOf(SchemaElement element)
     {
         var wide = element.Type == ParquetType.INT64;

@@ -20,12 +20,49 @@ internal static class ParquetNested
         var roots = new JsonNode?[rows];
         foreach (var path in LeafPaths(column, []))
         {
-            using var raw = await group.ReadRawColumnDataBaseAsync((DataField)path[^1], cancellationToken).ConfigureAwait(false);
-            Place(path, raw, Values(raw), roots);
+            var leaf = (DataField)path[^1];
+            if (ParquetIntegers.PhysicalType(leaf) != null && path[..^1].All(f => f is StructField { IsNullable: true }) && !leaf.IsArray)
+            {
+                await PlaceIntegersAsync(group, path, roots, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            using var raw = await group.ReadRawColumnDataBaseAsync(leaf, cancellationToken).ConfigureAwait(false);
+            Place(path, leaf.MaxDefinitionLevel > 0 ? raw.DefinitionLevels.ToArray() : [], leaf.MaxRepetitionLevel > 0 ? raw.RepetitionLevels.ToArray() : [], Values(raw), roots);
         }
         var json = new string?[rows];
         for (var r = 0; r < rows; r++) json[r] = roots[r] == null ? null : ToJson(column, roots[r]!).ToJsonString();
         return json;
+    }
+
+    /// <summary>
+    /// An INT32/INT64 leaf under structs only, read as its stored integers like a flat column (<see cref="ParquetIntegers"/>):
+    /// Parquet.Net decodes DELTA_BINARY_PACKED (v2 pages) only into plain integers. The leaf is read through a copy
+    /// of its path (structs, as Parquet.Net builds them: nullable) ending in a field of the physical type.
+    /// </summary>
+    private static async Task PlaceIntegersAsync(ParquetRowGroupReader group, Field[] path, JsonNode?[] roots, CancellationToken cancellationToken)
+    {
+        var leaf = (DataField)path[^1];
+        var element = leaf.SchemaElement!;
+        DataField int64 = new DataField<long>(leaf.Name, leaf.IsNullable), int32 = new DataField<int>(leaf.Name, leaf.IsNullable);
+        _ = new ParquetSchema(Within(path, int64));
+        _ = new ParquetSchema(Within(path, int32));
+        var count = checked((int)(group.GetMetadata(leaf)?.MetaData?.NumValues ?? 0));
+        var stored = new long[count];
+        var definitions = leaf.MaxDefinitionLevel > 0 ? new int[count] : [];
+        await ParquetIntegers.ReadStoredAsync(group, element.Type == Parquet.Meta.Type.INT32 ? int32 : null, int64, stored, definitions.Length > 0 ? definitions.AsMemory() : null, count, cancellationToken).ConfigureAwait(false);
+        var meaning = ParquetIntegers.MeaningOf(element);
+        var present = definitions.Length > 0 ? definitions.Count(d => d == leaf.MaxDefinitionLevel) : count;
+        var values = new object?[present];
+        for (var i = 0; i < present; i++) values[i] = ParquetIntegers.ToValue(stored[i], meaning, element);
+        Place(path, definitions, [], values, roots);
+    }
+
+    /// <summary>The field inside structs named as the path's.</summary>
+    private static Field Within(Field[] path, Field leaf)
+    {
+        var field = leaf;
+        for (var i = path.Length - 2; i >= 0; i--) field = new StructField(path[i].Name, field);
+        return field;
     }
 
     /// <summary>Each leaf of the column with the fields from the column down to it.</summary>
@@ -48,11 +85,9 @@ internal static class ParquetNested
     /// at that depth, a definition level d tells how deep the path is defined (below it: null, or an empty list).
     /// Maps are built as arrays of {key, value} here and made objects by <see cref="ToJson"/>.
     /// </summary>
-    private static void Place(Field[] path, RawColumnData raw, object?[] values, JsonNode?[] roots)
+    private static void Place(Field[] path, int[] definitions, int[] repetitions, object?[] values, JsonNode?[] roots)
     {
         var leaf = (DataField)path[^1];
-        var definitions = leaf.MaxDefinitionLevel > 0 ? raw.DefinitionLevels : [];
-        var repetitions = leaf.MaxRepetitionLevel > 0 ? raw.RepetitionLevels : [];
         var count = Math.Max(definitions.Length, Math.Max(repetitions.Length, values.Length));
         var element = new int[leaf.MaxRepetitionLevel + 1]; // the current element's index in the list at each repetition level
         int row = -1, next = 0;

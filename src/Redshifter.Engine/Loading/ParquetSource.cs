@@ -134,8 +134,10 @@ internal sealed class ParquetSource : IAsyncDisposable
             : newerEncoding || field is not DataField
                 ? "Write the file with v1 data pages and PLAIN/dictionary encodings (DuckDB: PARQUET_VERSION v1; Spark: parquet.writer.version v1; pyarrow: data_page_version='1.0'), or load it into Redshift, whose COPY reads it."
                 : "Write the file again with common settings (v1 data pages, snappy), or load it into Redshift, whose COPY reads it.";
+        // Parquet.Net 6.1 throws a bare NotImplementedException for repetition levels on v2 data pages.
+        var reason = ex is NotImplementedException && field is not DataField { IsArray: false } ? "Parquet.Net 6.1 does not read repeated values (lists, maps) from v2 data pages" : ex.Message;
         return new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
-            $"{Source.Uri}: cannot read column '{field.Name}' ({what}) of row group {index + 1} of {RowGroupCount}: {ex.Message}. Nothing was loaded.",
+            $"{Source.Uri}: cannot read column '{field.Name}' ({what}) of row group {index + 1} of {RowGroupCount}: {reason}. Nothing was loaded.",
             recommendation, Source.Uri, ex);
     }
 
@@ -277,7 +279,6 @@ internal sealed class ParquetSource : IAsyncDisposable
     {
         private readonly IntegerMeaning _meaning = ParquetIntegers.MeaningOf(element);
         private long[] _values = [];
-        private int[] _int32 = [];
         private int[] _levels = [];
         private bool[] _isNull = [];
 
@@ -291,20 +292,7 @@ internal sealed class ParquetSource : IAsyncDisposable
             }
             var nullable = int64.MaxDefinitionLevel > 0;
             var levels = nullable ? _levels.AsMemory(0, rows) : (Memory<int>?)null; // not a null array: that would be an empty buffer
-            if (int32 != null && !OnlyDeltaPages(group, int64))
-            {
-                if (_int32.Length < rows) _int32 = new int[rows];
-                await group.ReadRawAsync(int32, _int32.AsMemory(0, rows), levels, null, cancellationToken).ConfigureAwait(false);
-                for (var r = 0; r < rows; r++) _values[r] = _int32[r];
-            }
-            else
-            {
-                // An INT32 column whose pages are all DELTA_BINARY_PACKED is decoded as INT64, then cut to 32 bits:
-                // writers may compute its deltas in 64 bits (DuckDB does: a jump from -2^31 to 2^31-1 takes 33
-                // bits), which Parquet.Net's 32-bit decoder misreads; the 64-bit one reads them right.
-                await group.ReadRawAsync(int64, _values.AsMemory(0, rows), levels, null, cancellationToken).ConfigureAwait(false);
-                if (int32 != null) for (var r = 0; r < rows; r++) _values[r] = unchecked((int)_values[r]);
-            }
+            await ParquetIntegers.ReadStoredAsync(group, int32, int64, _values, levels, rows, cancellationToken).ConfigureAwait(false);
             if (!nullable)
             {
                 Array.Clear(_isNull, 0, rows);
@@ -318,14 +306,6 @@ internal sealed class ParquetSource : IAsyncDisposable
                 _isNull[r] = _levels[r] == 0;
                 if (!_isNull[r]) _values[r] = _values[--present];
             }
-        }
-
-        /// <summary>Whether every data page of the column's chunk in this row group is DELTA_BINARY_PACKED (no dictionary, no PLAIN).</summary>
-        private static bool OnlyDeltaPages(ParquetRowGroupReader group, DataField field)
-        {
-            var encodings = group.GetMetadata(field)?.MetaData?.Encodings;
-            return encodings != null && encodings.Contains(Parquet.Meta.Encoding.DELTA_BINARY_PACKED) &&
-                   !encodings.Any(e => e is Parquet.Meta.Encoding.PLAIN or Parquet.Meta.Encoding.PLAIN_DICTIONARY or Parquet.Meta.Encoding.RLE_DICTIONARY or Parquet.Meta.Encoding.BYTE_STREAM_SPLIT);
         }
 
         public override object? this[int row] => _isNull[row] ? null : ParquetIntegers.ToValue(_values[row], _meaning, element);
