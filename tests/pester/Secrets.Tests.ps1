@@ -11,7 +11,8 @@ BeforeAll {
     $config = "t:`n  columns:`n    - dest: id`n      type: int`n    - dest: time`n      type: timestamp`n  meta:`n    schema: $schema`n    datadatecolumn: time`n"
     Send-TestS3Object -Bucket $bucket -Key "${schema}_t_2015-07-01T00:00:00Z.json" -Text '{"id":1,"time":"2015-07-01T00:00:00Z"}'
     Send-TestS3Object -Bucket $bucket -Key "config_${schema}_t_2015-07-01T00:00:00Z.yml" -Text $config
-    Send-TestS3Object -Bucket $bucket -Key "${schema}_bad_2015-07-01T00:00:00Z.json" -Text '{"id":1}'
+    # Every config column in the file: a source-check warning under -Debug would ask (Inquire), which fails NonInteractive.
+    Send-TestS3Object -Bucket $bucket -Key "${schema}_bad_2015-07-01T00:00:00Z.json" -Text '{"id":1,"time":"2015-07-01T00:00:00Z"}'
     Send-TestS3Object -Bucket $bucket -Key "config_${schema}_bad_2015-07-01T00:00:00Z.yml" -Text ($config -replace '^t:', 'bad:' -replace 'type: int', "type: int`n      defaultval: `"'not a number'`"")
     $localConfig = Join-Path $TestDrive 't.yml'
     Set-Content $localConfig $config
