@@ -66,7 +66,7 @@ Describe 'Invoke-RedshiftCopy' {
 
     It 'warns once per column when TRUNCATECOLUMNS cuts values, naming the width that fits' {
         $long = 'h' * 300
-        Send-TestS3Object -Bucket $bucket -Key 'longurl.json' -Text "{`"id`":1,`"url`":`"$long`"}`n{`"id`":2,`"url`":`"$long!`"}"
+        Send-TestS3Object -Bucket $bucket -Key 'longurl.json' -Text "{`"id`":1,`"url`":`"$long`",`"time`":`"2015-07-01 10:00:00`"}`n{`"id`":2,`"url`":`"$long!`",`"time`":`"2015-07-01 11:00:00`"}"
         $r = Invoke-RedshiftCopy -Uri "s3://$bucket/longurl.json" -Schema $schema -Table pages -Truncate -WarningVariable warned -WarningAction SilentlyContinue
         $r.RowsLoaded | Should -Be 2
         $warned | Should -HaveCount 1

@@ -103,7 +103,16 @@ internal static class SourceCheck
                 // The header goes by position into the config's columns: out of order is an error before anything else.
                 var header = await ReadLineAsync(stream, cancellationToken).ConfigureAwait(false);
                 if (header == null) return;
-                head.Warnings.AddRange(HeadComparison.CsvHeader(DelimitedRecordReader.HeaderNames(header, delimiter), head.Config, first.Uri));
+                try
+                {
+                    head.Warnings.AddRange(HeadComparison.CsvHeader(DelimitedRecordReader.HeaderNames(header, delimiter), head.Config, first.Uri));
+                }
+                catch (RedshifterException ex)
+                {
+                    // Said when the head is compared: after the freshness decision, so a stale file is still just skipped.
+                    head.Refusal = ex;
+                    return;
+                }
                 skip--;
             }
             var options = new DelimitedOptions(source.Format == DataFormat.Csv, delimiter, skip);
@@ -343,6 +352,8 @@ internal sealed class SourceHead
     internal ValueStats[] Stats { get; }
     /// <summary>Warnings found while reading (a header's names that are not the config's).</summary>
     internal List<string> Warnings { get; } = [];
+    /// <summary>What the head showed that the load must refuse (a CSV header in another order), thrown by <see cref="Compare"/>.</summary>
+    internal RedshifterException? Refusal { get; set; }
     internal IReadOnlyList<DataField>? ParquetFields { get; set; }
     /// <summary>The first row group's values of each Parquet column (in the file's order), when it was read.</summary>
     internal IReadOnlyList<ValueStats>? ParquetStats { get; set; }
@@ -357,6 +368,7 @@ internal sealed class SourceHead
     {
         if (_compared) return [];
         _compared = true;
+        if (Refusal != null) throw Refusal;
         var columns = HeadComparison.TargetColumns(Config, table);
         var warnings = new List<string>(Warnings);
         if (ParquetFields != null)

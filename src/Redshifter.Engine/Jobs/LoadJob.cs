@@ -142,8 +142,9 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
         var head = await SourceCheck.ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
         var state = await InspectAsync(session, config, null, lockFirst: false, cancellationToken).ConfigureAwait(false);
-        warnings.AddRange(head.Compare(state, log));
         var plan = await Planner().PlanAsync(session, request, source, config, reason, state, warnings, HistoryReady(request), cancellationToken).ConfigureAwait(false);
+        // A stale file is skipped whatever its head holds; the plan's list of warnings takes the check's.
+        if (!plan.Skip) warnings.AddRange(head.Compare(state, log));
         return Redacted(plan, session);
     }
 
@@ -204,9 +205,6 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         {
             log.Progress(name, "inspecting the table", -1);
             var state = await InspectAsync(session, config, transaction, lockFirst: !planOnly, cancellationToken).ConfigureAwait(false);
-            // The source's head against the table: before anything changes, once per load. Where the PostgreSQL
-            // loader will run, it counts the values TRUNCATECOLUMNS cuts itself, so the sample's widths go unsaid.
-            warnings.AddRange(head.Compare(state, log, loadCountsCuts: session.Engine == Connections.EngineKind.PostgreSQL && !approval.PlanOnly));
             log.Verbose($"{name}: {(state.Exists ? $"exists, latest data date {(state.LatestDataDate is { } d ? d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "none (empty)")}" : "does not exist yet")}.");
 
             var historyReady = HistoryReady(request);
@@ -218,6 +216,10 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                 log.Verbose($"{name}: skipped. Use -Force to load it anyway.");
                 return Outcome(plan, LoadStatus.Skipped, clock, plan.Freshness.Reason + " Use -Force to load it anyway.");
             }
+            // The source's head against the table, before anything changes, once per load (a stale file is skipped
+            // above whatever its head holds); the warnings join the plan's list. Where the PostgreSQL loader will
+            // run, it counts what TRUNCATECOLUMNS cuts itself, so the sample's widths go unsaid.
+            warnings.AddRange(head.Compare(state, log, loadCountsCuts: session.Engine == Connections.EngineKind.PostgreSQL && !approval.PlanOnly));
             log.Verbose($"{name}: {TableUpdater.Describe(new TableChangePlan(plan.TableAction, [], plan.AddedColumns) { Widenings = plan.WidenedColumns })}.");
             if (!approved && !await approval.ApproveAsync(name, $"Load {source.Uri}", [.. plan.Statements], cancellationToken).ConfigureAwait(false))
                 return Outcome(plan, LoadStatus.Skipped, clock, "Not approved (-WhatIf or -Confirm): nothing was changed.") with { Approved = false };

@@ -55,6 +55,11 @@ public sealed class SourceCheckLoadTests(ServersFixture fixture) : IAsyncLifetim
         Assert.Equal(ErrorIds.SchemaMismatch, cause.ErrorId);
         Assert.Contains("The file's order is (name, id, at); the config's is (id, name, at)", cause.Message, StringComparison.Ordinal);
         Assert.Equal(["1|a"], await Rows());
+
+        // The same file when the table already holds newer data: stale, so skipped as before, whatever its head holds.
+        await fixture.SqlAsync($"INSERT INTO \"{_schema}\".pages VALUES (9, 'z', '2024-05-03 00:00:00')");
+        var stale = await Job().RunAsync(Request(ignoreHeader: 1) with { Force = false }, CancellationToken.None);
+        Assert.True(stale.Status == LoadStatus.Skipped, stale.Message);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class RedshiftIamFactAttribute : FactAttribute
     }
 }
 
+[Trait("Category", "Live")]
 public sealed class RedshiftLiveIamTests
 {
     [RedshiftIamFact]
