@@ -66,6 +66,20 @@ internal sealed class ParquetSource : IAsyncDisposable
             {
                 throw SourceStreams.ReadFailed(source, ex);
             }
+            return await OpenSpooledAsync(file, source, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Opens a Parquet file already on local disk (the spool file; a benchmark's file). It owns the file from here on.</summary>
+    internal static async Task<ParquetSource> OpenSpooledAsync(FileStream file, SourceObject source, CancellationToken cancellationToken)
+    {
+        try
+        {
             file.Position = 0;
             ParquetReader reader;
             try
