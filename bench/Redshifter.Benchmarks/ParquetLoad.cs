@@ -7,7 +7,7 @@ using Redshifter.Engine.Storage;
 
 namespace Redshifter.Benchmarks;
 
-/// <summary>A Parquet file loaded end to end (S3 server → PostgreSQL) in this process, for a profiler.</summary>
+/// <summary>A file (Parquet, or JSON lines when its name ends in .json.gz) loaded end to end (S3 server → PostgreSQL) in this process, for a profiler; the source check timed alone too.</summary>
 internal static class ParquetLoad
 {
     public static async Task RunAsync(string path, int runs)
@@ -16,15 +16,22 @@ internal static class ParquetLoad
         servers.ApplyToProcessEnvironment();
         var env = ProcessEnvironment.Instance;
         using var storage = S3Storage.Create(S3Settings.FromEnvironment(env), env);
-        await storage.PutAsync("bench", "rows.parquet", await File.ReadAllBytesAsync(path), CancellationToken.None);
+        var json = path.EndsWith(".json.gz", StringComparison.Ordinal);
+        var key = json ? "rows.json.gz" : "rows.parquet";
+        await storage.PutAsync("bench", key, await File.ReadAllBytesAsync(path), CancellationToken.None);
         var settings = DatabaseSettings.FromEnvironment(env);
         await using (var session = await Engine.Database.DatabaseSession.OpenAsync(settings, CancellationToken.None))
             await session.ExecuteAsync("CREATE TABLE public.b_rs (id BIGINT, name VARCHAR(256), time TIMESTAMP, score DOUBLE PRECISION, ok BOOLEAN)", null, NullEngineLog.Instance, CancellationToken.None);
-        var source = new SourceFile { Bucket = "bench", Key = "rows.parquet", Schema = "public", Table = "b_rs", Format = DataFormat.Parquet };
+        var source = new SourceFile { Bucket = "bench", Key = key, Schema = "public", Table = "b_rs", Format = json ? DataFormat.Json : DataFormat.Parquet, Compression = json ? Compression.Gzip : Compression.None };
         for (var run = 1; run <= runs; run++)
         {
             var clock = Stopwatch.StartNew();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            await using (var session = await Engine.Database.DatabaseSession.OpenAsync(settings, CancellationToken.None))
+                await Engine.Checks.SourceCheck.RunAsync(source, session, storage, NullEngineLog.Instance, CancellationToken.None);
+            Console.WriteLine($"run {run}: source check alone {clock.Elapsed.TotalSeconds:N2} s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:N2} s");
+            clock.Restart();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var outcome = await CopyRunner.CopyAsync(settings, storage, source, truncate: true, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
             Console.WriteLine($"run {run}: {outcome.RowsLoaded:N0} rows in {clock.Elapsed.TotalSeconds:N2} s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:N2} s");
         }
