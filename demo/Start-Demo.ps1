@@ -128,7 +128,7 @@ sessions:
     Write-Step 'What the destination looks like now'
     @(Get-RedshiftTable -Schema api -Table pages -DataDateColumn time; Get-RedshiftTable -Schema api -Table sessions -DataDateColumn started_at) | Show-Table
 
-    Write-Host "`nAgainst Redshift, set REDSHIFT_HOST/PORT/DB/USER/PASSWORD, AWS_REGION and your AWS credentials, and run the same commands." -ForegroundColor Cyan
+    Write-Host "`nAgainst Redshift, set REDSHIFT_HOST/PORT/DB and REDSHIFT_USER/PASSWORD (or REDSHIFT_AUTH=iam), AWS_REGION and your AWS credentials, and run the same commands." -ForegroundColor Cyan
 }
 finally {
     $servers.Dispose()
