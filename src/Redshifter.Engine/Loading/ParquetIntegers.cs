@@ -1,3 +1,4 @@
+using System.Globalization;
 using Parquet;
 using Parquet.Meta;
 using Parquet.Schema;
@@ -63,11 +64,41 @@ internal static class ParquetIntegers
         {
             await group.ReadRawAsync(int32, stored.AsMemory(0, count), levels, null, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < count; i++) values[i] = stored[i];
+            // A chunk that mixes DELTA_BINARY_PACKED pages with dictionary or PLAIN ones cannot be decoded in 64
+            // bits, and the 32-bit decoder misreads deltas wider than 32 bits. Such a misread value would change
+            // silently: the chunk's own statistics bound every value it holds, so a value outside them is refused.
+            if (DeltaAmongOthers(group, int64) && Bounds(group, int64) is var (min, max))
+            {
+                for (var i = 0; i < count; i++)
+                    if (values[i] < min || values[i] > max)
+                        throw new InvalidDataException(
+                            $"Parquet.Net decoded {values[i].ToString(CultureInfo.InvariantCulture)}, outside the column chunk's own range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}], " +
+                            "from a chunk that mixes DELTA_BINARY_PACKED pages with dictionary or PLAIN pages; it cannot read such a chunk exactly");
+            }
         }
         finally
         {
             System.Buffers.ArrayPool<int>.Shared.Return(stored);
         }
+    }
+
+    /// <summary>Whether the column's chunk has DELTA_BINARY_PACKED pages besides dictionary or PLAIN ones.</summary>
+    private static bool DeltaAmongOthers(ParquetRowGroupReader group, DataField field)
+    {
+        var encodings = group.GetMetadata(field)?.MetaData?.Encodings;
+        return encodings != null && encodings.Contains(Encoding.DELTA_BINARY_PACKED) && !OnlyDeltaPages(group, field);
+    }
+
+    /// <summary>The chunk's minimum and maximum from its statistics (INT32, little-endian), when it has them.</summary>
+    private static (long Min, long Max)? Bounds(ParquetRowGroupReader group, DataField field)
+    {
+        var stats = group.GetMetadata(field)?.MetaData?.Statistics;
+        var min = stats?.MinValue ?? stats?.Min;
+        var max = stats?.MaxValue ?? stats?.Max;
+        if (min is not { Length: 4 } || max is not { Length: 4 }) return null;
+        var (low, high) = (System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(min), System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(max));
+        // An unsigned column's statistics are in unsigned order: read as signed they may not bound anything.
+        return low <= high ? (low, high) : null;
     }
 
     /// <summary>Whether every data page of the column's chunk in this row group is DELTA_BINARY_PACKED (no dictionary, no PLAIN).</summary>
