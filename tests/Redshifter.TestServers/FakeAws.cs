@@ -30,6 +30,7 @@ public sealed record FakeAwsRequest(string Method, string Path, IReadOnlyDiction
     /// <summary>The action: the form's Action (Query protocol), the X-Amz-Target (JSON 1.1), or SSO's GetRoleCredentials (REST).</summary>
     public string Action => Headers.TryGetValue("X-Amz-Target", out var target) ? target
         : Path == "/federation/credentials" ? "GetRoleCredentials"
+        : Path == FakeAws.ContainerCredentialsPath ? "ContainerCredentials"
         : Form.GetValueOrDefault("Action", "");
 
     /// <summary>The form parameters of a Query-protocol request (empty for JSON).</summary>
@@ -72,6 +73,9 @@ public sealed class FakeAws : IDisposable
     private readonly Task _loop;
 
     public string Endpoint { get; }
+
+    /// <summary>The path of the container credentials endpoint: AWS_CONTAINER_CREDENTIALS_FULL_URI = Endpoint + this.</summary>
+    public const string ContainerCredentialsPath = "/container-credentials";
 
     /// <summary>The database user GetClusterCredentialsWithIAM and GetCredentials hand out (the caller's IAM identity).</summary>
     public string IamDbUser { get; set; } = "IAM:ci-loader";
@@ -251,6 +255,19 @@ public sealed class FakeAws : IDisposable
                       <ResponseMetadata><RequestId>{requestId}</RequestId></ResponseMetadata>
                     </{action}Response>
                     """);
+            }
+            case "ContainerCredentials":
+            {
+                // The ECS/EKS Pod Identity container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI):
+                // https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html
+                return (200, "application/json", JsonSerializer.Serialize(new
+                {
+                    AccessKeyId = AssumedAccessKeyId,
+                    SecretAccessKey = AssumedSecretAccessKey,
+                    Token = AssumedSessionToken,
+                    Expiration = DateTimeOffset.UtcNow.AddHours(1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    RoleArn = "arn:aws:iam::123456789012:role/ci-task",
+                }));
             }
             case "GetRoleCredentials":
             {

@@ -96,6 +96,18 @@ Describe 'REDSHIFT_AUTH=iam' {
         $aws.RequestsOf('GetClusterCredentialsWithIAM')[-1].SecurityToken | Should -Be $aws.AssumedSessionToken
     }
 
+    It 'gets its AWS identity from the container credentials endpoint (ECS task role, EKS Pod Identity)' {
+        $before = $aws.RequestsOf('ContainerCredentials').Count
+        $nowhere = Join-Path $TestDrive 'none'
+        $environment = Get-IamEnvironment @{ AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; AWS_PROFILE = ''; AWS_CONFIG_FILE = $nowhere; AWS_SHARED_CREDENTIALS_FILE = $nowhere; AWS_CONTAINER_CREDENTIALS_FULL_URI = $aws.Endpoint + [Redshifter.TestServers.FakeAws]::ContainerCredentialsPath }
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table b -Force | ForEach-Object { 'Status: ' + `$_.Status }" -Environment $environment
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match 'Status: Loaded'
+        $aws.RequestsOf('ContainerCredentials').Count | Should -BeGreaterThan $before
+        $aws.RequestsOf('GetClusterCredentialsWithIAM')[-1].SecurityToken | Should -Be $aws.AssumedSessionToken
+        $r.Output | Should -Not -Match ([regex]::Escape($aws.AssumedSessionToken))
+    }
+
     It 'gets its AWS identity from an SSO profile (cached token, SSO GetRoleCredentials)' {
         $ssoHome = Join-Path $TestDrive 'home'
         $cache = New-Item -ItemType Directory -Path (Join-Path $ssoHome '.aws/sso/cache') -Force

@@ -27,7 +27,12 @@ function Invoke-ChildPwsh {
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output }
     }
     finally {
-        foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+        # A variable that was not set goes away again: PowerShell passes $null to a string parameter as '',
+        # which would leave it set to '' for every later child.
+        foreach ($k in $saved.Keys) {
+            if ($null -eq $saved[$k]) { Remove-Item -Path "env:$k" -ErrorAction SilentlyContinue }
+            else { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+        }
     }
 }
 
