@@ -62,6 +62,11 @@ public static class ValueParser
     private const long JulianDayOfYearOne = 1_721_426;
 
     /// <summary>Reads one date/time spelling (see <see cref="TryParseTimestamp"/>), the whole text or nothing.</summary>
+    /// <remarks>
+    /// Its methods are compiled optimized at once (AggressiveOptimization), skipping tiered compilation: left to
+    /// tiered PGO, loading a million timestamps in a PowerShell session took 0.7–1.0 s more CPU (1.5–1.8 s against
+    /// 0.6–0.9 s; the same with DOTNET_TieredPGO=0 or these attributes: bench/Redshifter.Benchmarks, docs/benchmarks.md).
+    /// </remarks>
     private ref struct DateTimeReader(ReadOnlySpan<char> text, bool bc)
     {
         private readonly ReadOnlySpan<char> _s = text;
@@ -70,6 +75,7 @@ public static class ValueParser
         private long _timeOfDay;
         private TimeSpan? _offset;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public bool Read(out long wallTicks, out TimeSpan? offset)
         {
             wallTicks = 0;
@@ -81,6 +87,7 @@ public static class ValueParser
         }
 
         /// <summary>The date and whatever follows it (time, zone); false on any other spelling.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool ReadDay(out long day)
         {
             day = 0;
@@ -153,8 +160,10 @@ public static class ValueParser
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private readonly char Peek(int ahead = 0) => _i + ahead < _s.Length ? _s[_i + ahead] : '\0';
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private readonly int DigitRun()
         {
             var end = _i;
@@ -162,6 +171,7 @@ public static class ValueParser
             return end - _i;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool Take(char c)
         {
             if (Peek() != c) return false;
@@ -169,6 +179,7 @@ public static class ValueParser
             return true;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool Spaces()
         {
             var start = _i;
@@ -177,6 +188,7 @@ public static class ValueParser
         }
 
         /// <summary>Exactly <paramref name="digits"/> digits (the caller has seen them).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Fixed(int digits, out int value)
         {
             value = 0;
@@ -184,6 +196,7 @@ public static class ValueParser
         }
 
         /// <summary>A number of <paramref name="minDigits"/> to <paramref name="maxDigits"/> digits, not followed by another digit.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool Number(int minDigits, int maxDigits, out int value)
         {
             value = 0;
@@ -193,6 +206,7 @@ public static class ValueParser
             return true;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool Year(bool allowTwoDigits, out int year)
         {
             year = 0;
@@ -203,6 +217,7 @@ public static class ValueParser
             return true;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool MonthName(out int month)
         {
             month = 0;
@@ -221,9 +236,11 @@ public static class ValueParser
         }
 
         /// <summary>The end, or a space, a time and an optional zone.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool OptionalTime() => _i == _s.Length || (Spaces() && Time() && OptionalZone());
 
         /// <summary>HHMISS (after YYYYMMDD or YYMMDD).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool CompactTime()
         {
             Fixed(2, out var hour);
@@ -233,6 +250,7 @@ public static class ValueParser
         }
 
         /// <summary>HH:MI[:SS[.fraction]] [AM|PM]</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool Time()
         {
             if (!Number(1, 2, out var hour) || !Take(':') || !Number(2, 2, out var minute)) return false;
@@ -264,6 +282,7 @@ public static class ValueParser
             return SetTime(hour, minute, second, fraction);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool SetTime(int hour, int minute, int second, long fraction)
         {
             if (hour > 23 || minute > 59 || second > 59) return false;
@@ -272,6 +291,7 @@ public static class ValueParser
         }
 
         /// <summary>The end, or Z, ±HH, ±HHMM, ±HH:MM, or a space and a zone name, then the end.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private bool OptionalZone()
         {
             if (_i == _s.Length) return true;
@@ -314,6 +334,7 @@ public static class ValueParser
         }
 
         /// <summary>The day number of a date (negative BC), with the two-digit-year and BC rules of PostgreSQL, which Redshift follows.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private readonly bool Date(int year, int month, int dayOfMonth, out long day)
         {
             day = 0;
