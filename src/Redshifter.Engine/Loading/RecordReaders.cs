@@ -77,11 +77,14 @@ internal static class RecordErrors
     public static RedshifterException Refused(string uri, long line, TargetColumn column, ValueConversionException ex, string? value, string where = "line") =>
         At(uri, line, column.Name, ex.Message, value, ex.Fits, where);
 
-    /// <summary>The value as written, for the error's detail: no more than the detail keeps, decoded at a character boundary.</summary>
+    /// <summary>
+    /// The value as written, for the error's detail: a little more than the detail keeps (decoded at a character
+    /// boundary), so that <see cref="LoadErrorDetail.Cut"/> sees a longer value as longer and marks the cut.
+    /// </summary>
     public static string Written(ReadOnlySpan<byte> utf8) =>
         Encoding.UTF8.GetString(utf8[..TargetColumn.TruncatedLength(utf8, LoadErrorDetail.ValueLimit * 4)]);
 
-    public static string Written(ReadOnlySpan<char> text) => text[..Math.Min(text.Length, LoadErrorDetail.ValueLimit)].ToString();
+    public static string Written(ReadOnlySpan<char> text) => text[..Math.Min(text.Length, LoadErrorDetail.ValueLimit + 1)].ToString();
 
     /// <summary>Ends the batch's row; a NOT NULL column left without a value is the record's error.</summary>
     public static void EndRow(RowBatch batch, string uri, long line, string where = "line")

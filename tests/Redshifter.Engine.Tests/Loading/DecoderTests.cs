@@ -40,6 +40,22 @@ public sealed class DecoderTests
     }
 
     [Fact]
+    public void A_refused_value_longer_than_the_detail_keeps_is_marked_as_cut_from_text_and_from_UTF8()
+    {
+        var column = new TargetColumn("n", ColumnType.ParseConfig("int")!, null);
+        var written = new string('7', LoadErrorDetail.ValueLimit + 50);
+        foreach (var value in new[] { RecordErrors.Written(written.AsSpan()), RecordErrors.Written(Encoding.UTF8.GetBytes(written)) })
+        {
+            var detail = Assert.Single(RecordErrors.Refused("s3://b/k.csv", 3, column, new ValueConversionException("too long"), value).Details);
+            Assert.Equal(LoadErrorDetail.ValueLimit, detail.Value!.Length);
+            Assert.EndsWith("7…", detail.Value, StringComparison.Ordinal);
+        }
+        // A value of exactly the limit is whole, with no mark.
+        var exact = new string('7', LoadErrorDetail.ValueLimit);
+        Assert.Equal(exact, Assert.Single(RecordErrors.Refused("s3://b/k.csv", 3, column, new ValueConversionException("x"), RecordErrors.Written(exact.AsSpan())).Details).Value);
+    }
+
+    [Fact]
     public async Task Json_objects_with_or_without_newlines_mixed_case_keys_nested_and_missing()
     {
         var layout = Layout(("id", "bigint", null), ("name", "varchar(8)", null), ("meta", "text", null), ("doc", "super", null), ("n", "int", 7));
