@@ -117,6 +117,12 @@ function Invoke-Xunit([string] $Filter, [string] $Results) {
         $counts.Passed = [int]$c.passed; $counts.Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
         $counts.Skipped = [int]$c.total - [int]$c.executed
         if ($xunitExit -ne 0 -and [int]$c.failed -eq 0) { $counts.Failed++; $counts.Problems += "dotnet test exited $xunitExit" }
+        $ns = @{ t = $doc.DocumentElement.NamespaceURI }
+        foreach ($r in (Select-Xml -Xml $doc -XPath "//t:UnitTestResult[@outcome='Failed']" -Namespace $ns)) {
+            $message = (Select-Xml -Xml $r.Node -XPath './/t:Message' -Namespace $ns | Select-Object -First 1)
+            $firstLine = if ($message) { ($message.Node.InnerText -split "`n")[0] } else { '' }
+            $counts.Problems += "failed: $($r.Node.testName): $firstLine"
+        }
     }
     else { $counts.Failed++; $counts.Problems += 'dotnet test produced no results' }
     $counts
@@ -152,6 +158,7 @@ function Invoke-Test([switch] $Long) {
     if (Test-Path $pesterSummary) {
         $p = Get-Content $pesterSummary -Raw | ConvertFrom-Json
         $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
+        $problems += @($p.FailedTests | Where-Object { $_ } | ForEach-Object { "failed: $_" })
         if ($pesterExit -ne 0 -and $p.Failed -eq 0) { $failed++; $problems += "Pester exited $pesterExit" }
     }
     else { $failed++; $problems += 'Pester produced no summary' }

@@ -34,11 +34,17 @@ try {
         Passed  = $result.PassedCount
         Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
         Skipped = $result.SkippedCount
+        # Named in the run's last lines (CI may show only the tail of the output).
+        FailedTests = @($result.Failed | ForEach-Object {
+                $reason = if ($_.ErrorRecord) { ([string]$_.ErrorRecord[0].Exception.Message -split "`n")[0] } else { '' }
+                '{0}: {1}' -f $_.ExpandedPath, $reason
+            }) + @($result.FailedBlocks | ForEach-Object { '{0}: block failed' -f $_.ExpandedPath }) +
+            @($result.FailedContainers | ForEach-Object { '{0}: file failed' -f $_.Item })
     }
 }
 catch {
     Write-Host "Pester suite could not run: $_" -ForegroundColor Red
-    $summary = [ordered]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    $summary = [ordered]@{ Passed = 0; Failed = 1; Skipped = 0; FailedTests = @("Pester suite could not run: $_") }
 }
 finally {
     $servers.Dispose()
