@@ -31,6 +31,7 @@ public sealed record FakeAwsRequest(string Method, string Path, IReadOnlyDiction
     public string Action => Headers.TryGetValue("X-Amz-Target", out var target) ? target
         : Path == "/federation/credentials" ? "GetRoleCredentials"
         : Path == FakeAws.ContainerCredentialsPath ? "ContainerCredentials"
+        : Path.StartsWith("/latest/", StringComparison.Ordinal) ? "InstanceMetadata"
         : Form.GetValueOrDefault("Action", "");
 
     /// <summary>The form parameters of a Query-protocol request (empty for JSON).</summary>
@@ -269,6 +270,8 @@ public sealed class FakeAws : IDisposable
                     RoleArn = "arn:aws:iam::123456789012:role/ci-task",
                 }));
             }
+            case "InstanceMetadata":
+                return InstanceMetadata(request);
             case "GetRoleCredentials":
             {
                 // https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html:
@@ -290,6 +293,38 @@ public sealed class FakeAws : IDisposable
                 return (400, xml, QueryError("InvalidAction", $"Could not find operation {request.Action}.", "", requestId));
         }
     }
+
+    /// <summary>The EC2 instance role's name the instance metadata service lists.</summary>
+    public const string InstanceRoleName = "ci-instance-role";
+
+    // The EC2 instance metadata service (IMDSv2) as AWS_EC2_METADATA_SERVICE_ENDPOINT reaches it: a session token
+    // by PUT, then the role's name and its credentials with that token.
+    // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-security-credentials.html
+    private (int, string, string) InstanceMetadata(FakeAwsRequest request)
+    {
+        const string text = "text/plain";
+        if (request.Method == "PUT" && request.Path == "/latest/api/token")
+            return (200, text, ImdsToken);
+        if (request.Header("X-aws-ec2-metadata-token") != ImdsToken) return (401, text, "");
+        var path = request.Path.TrimEnd('/');
+        if (path == "/latest/meta-data/iam/security-credentials") return (200, text, InstanceRoleName);
+        if (path == "/latest/meta-data/iam/security-credentials/" + InstanceRoleName)
+        {
+            return (200, text, JsonSerializer.Serialize(new
+            {
+                Code = "Success",
+                LastUpdated = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                Type = "AWS-HMAC",
+                AccessKeyId = AssumedAccessKeyId,
+                SecretAccessKey = AssumedSecretAccessKey,
+                Token = AssumedSessionToken,
+                Expiration = DateTimeOffset.UtcNow.AddHours(6).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            }));
+        }
+        return (404, text, "");
+    }
+
+    private string ImdsToken { get; } = "imds-token-" + Guid.NewGuid().ToString("N");
 
     private static (int, string, string) QueryFault(FakeAwsFault fault, string service, string action, string resource, string notFound, string ns)
     {

@@ -108,6 +108,23 @@ Describe 'REDSHIFT_AUTH=iam' {
         $r.Output | Should -Not -Match ([regex]::Escape($aws.AssumedSessionToken))
     }
 
+    It 'gets its AWS identity from the EC2 instance role (instance metadata, IMDSv2 session token)' {
+        $before = $aws.RequestsOf('InstanceMetadata').Count
+        $nowhere = Join-Path $TestDrive 'none'
+        $environment = Get-IamEnvironment @{ AWS_ACCESS_KEY_ID = ''; AWS_SECRET_ACCESS_KEY = ''; AWS_PROFILE = ''; AWS_CONFIG_FILE = $nowhere; AWS_SHARED_CREDENTIALS_FILE = $nowhere; AWS_EC2_METADATA_SERVICE_ENDPOINT = $aws.Endpoint }
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table b -Force | ForEach-Object { 'Status: ' + `$_.Status }" -Environment $environment
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match 'Status: Loaded'
+        $metadata = @($aws.RequestsOf('InstanceMetadata') | Select-Object -Skip $before)
+        @($metadata | Where-Object { $_.Method -eq 'PUT' -and $_.Path -eq '/latest/api/token' }).Count | Should -BeGreaterThan 0
+        # Every read of the role's credentials carries the session token (IMDSv2, not the v1 fallback).
+        $reads = @($metadata | Where-Object { $_.Path -like "/latest/meta-data/iam/security-credentials/$([Redshifter.TestServers.FakeAws]::InstanceRoleName)" })
+        $reads.Count | Should -BeGreaterThan 0
+        $reads | ForEach-Object { $_.Header('X-aws-ec2-metadata-token') | Should -Not -BeNullOrEmpty }
+        $aws.RequestsOf('GetClusterCredentialsWithIAM')[-1].SecurityToken | Should -Be $aws.AssumedSessionToken
+        $r.Output | Should -Not -Match ([regex]::Escape($aws.AssumedSessionToken))
+    }
+
     It 'gets its AWS identity from an SSO profile (cached token, SSO GetRoleCredentials)' {
         $ssoHome = Join-Path $TestDrive 'home'
         $cache = New-Item -ItemType Directory -Path (Join-Path $ssoHome '.aws/sso/cache') -Force
