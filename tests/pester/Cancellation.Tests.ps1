@@ -30,7 +30,8 @@ Import-Module '$helpers'
 `$clock = [Diagnostics.Stopwatch]::StartNew()
 `$streamed = 0
 while (`$clock.Elapsed.TotalSeconds -lt 60 -and -not `$async.IsCompleted) {
-    `$streamed = [long](Invoke-TestSql -Scalar "SELECT coalesce(max(p.tuples_processed), 0) FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'Redshifter'")
+    `$progress = (Invoke-TestSql -Scalar "SELECT coalesce(max(p.tuples_processed), 0) || ' ' || coalesce(max(p.pid), 0) FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'Redshifter'") -split ' '
+    `$streamed = [long]`$progress[0]; `$copyPid = [int]`$progress[1]
     if (`$streamed -ge 100000) { break }
     Start-Sleep -Milliseconds 50
 }
@@ -38,6 +39,8 @@ while (`$clock.Elapsed.TotalSeconds -lt 60 -and -not `$async.IsCompleted) {
 `$stopClock = [Diagnostics.Stopwatch]::StartNew()
 `$ps.Stop()
 `$stopSeconds = `$stopClock.Elapsed.TotalSeconds
+# The COPY was abandoned on its connection (CopyFail), not by dropping the connection: that backend is alive and idle.
+`$copyBackend = "`$(Invoke-TestSql -Scalar "SELECT coalesce(max(state), 'gone') FROM pg_stat_activity WHERE pid = `$copyPid")"
 `$busy = @(Invoke-TestSql "SELECT pid || ' ' || state || ' ' || left(query, 40) FROM pg_stat_activity WHERE application_name = 'Redshifter' AND state <> 'idle'")
 `$copies = [int](Invoke-TestSql -Scalar "SELECT count(*) FROM pg_stat_progress_copy")
 `$advisory = [int](Invoke-TestSql -Scalar "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
@@ -49,7 +52,7 @@ while (`$clock.Elapsed.TotalSeconds -lt 60 -and -not `$async.IsCompleted) {
 `$againOutput = @(`$again.Invoke())
 [ordered]@{
     Streamed = `$streamed; CompletedBeforeStop = `$completedBeforeStop; StopSeconds = `$stopSeconds
-    State = "`$(`$ps.InvocationStateInfo.State)"; Busy = `$busy; CopiesInProgress = `$copies; AdvisoryLocks = `$advisory
+    State = "`$(`$ps.InvocationStateInfo.State)"; CopyBackend = `$copyBackend; Busy = `$busy; CopiesInProgress = `$copies; AdvisoryLocks = `$advisory
     Fingerprint = `$fingerprint; AgainSeconds = `$againClock.Elapsed.TotalSeconds; AgainRows = [long](`$againOutput | Select-Object -Last 1).RowsLoaded
     AgainErrors = @(`$again.Streams.Error | ForEach-Object { "`$_" })
 } | ConvertTo-Json -Compress | ForEach-Object { "RESULT:`$_" }
@@ -73,6 +76,7 @@ Describe 'Ctrl+C (StopProcessing) during a long COPY' {
         $result.Streamed | Should -BeGreaterOrEqual 100000
         $result.StopSeconds | Should -BeLessThan 5
         $result.State | Should -Be 'Stopped'
+        $result.CopyBackend | Should -Be 'idle' -Because 'the COPY is abandoned on its connection (CopyFail), which the server answers at once; a dropped connection would leave the server loading what it had received'
         $result.Busy | Should -BeNullOrEmpty -Because 'no backend of the load may be left running or in a transaction'
         $result.CopiesInProgress | Should -Be 0
         $result.AdvisoryLocks | Should -Be 0

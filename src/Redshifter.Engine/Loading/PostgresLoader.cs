@@ -20,6 +20,9 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
 {
     private const int QueuedBatches = 8;
 
+    /// <summary>How long a write already under way may go on after a stop before it is cut off.</summary>
+    private static readonly TimeSpan WriteGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Streams the source into its table, or into <paramref name="stagingTable"/> (a temporary table made from it).</summary>
     public async Task<LoadedRows> LoadAsync(DatabaseSession session, DatabaseTransaction transaction, SourceFile source, string? stagingTable, CancellationToken cancellationToken, IReadOnlyList<ExistingColumn>? knownColumns = null)
     {
@@ -30,6 +33,12 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
         log.Verbose("SQL: " + copy + $" -- streamed from {source.Uri}");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A write cut off halfway breaks the protocol stream: Npgsql drops the connection and the server goes on
+        // with the rows it already holds until it notices, so a cmdlet stopped with Ctrl+C would return while
+        // its COPY still runs. A stop therefore ends the COPY between batches, where CopyFail abandons it and the
+        // server answers at once; only a write stuck for longer than the grace is cut off.
+        using var writeStop = new CancellationTokenSource();
+        await using var stopRegistration = stop.Token.Register(() => writeStop.CancelAfter(WriteGrace)).ConfigureAwait(false);
         var batches = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true, SingleWriter = true });
         // Written batches come back for the decoder to fill again: a load allocates a few batches in all.
         var recycled = Channel.CreateUnbounded<RowBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -95,16 +104,19 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
             try
             {
                 long rows = 0;
-                await copyStream.WriteAsync(BinaryCopy.Header, stop.Token).ConfigureAwait(false);
+                await copyStream.WriteAsync(BinaryCopy.Header, writeStop.Token).ConfigureAwait(false);
                 await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
                 {
+                    // ReadAllAsync hands out queued batches without looking at the token.
+                    stop.Token.ThrowIfCancellationRequested();
                     var length = BinaryCopy.Encode(batch, ref buffer);
                     rows += batch.Count;
                     batch.Clear();
                     recycled.Writer.TryWrite(batch);
-                    await copyStream.WriteAsync(buffer.AsMemory(0, length), stop.Token).ConfigureAwait(false);
+                    await copyStream.WriteAsync(buffer.AsMemory(0, length), writeStop.Token).ConfigureAwait(false);
                 }
-                await copyStream.WriteAsync(BinaryCopy.Trailer, stop.Token).ConfigureAwait(false);
+                stop.Token.ThrowIfCancellationRequested();
+                await copyStream.WriteAsync(BinaryCopy.Trailer, writeStop.Token).ConfigureAwait(false);
                 // Disposing ends the COPY: the server's verdict on the data (a NOT NULL violation, …) comes here.
                 ended = true;
                 await copyStream.DisposeAsync().ConfigureAwait(false);
