@@ -166,17 +166,14 @@ internal static class ParquetIntegers
         IntegerMeaning.UInt64 => unchecked((ulong)stored),
         IntegerMeaning.Date => Date(stored),
         IntegerMeaning.Decimal => Decimal(stored, element.LogicalType?.DECIMAL?.Scale ?? element.Scale ?? 0),
-        IntegerMeaning.TimestampMillis => Timestamp(stored, 1_000, element),
-        IntegerMeaning.TimestampMicros => Timestamp(stored, 1_000_000, element),
-        // PostgreSQL and Redshift keep microseconds: the nanoseconds are cut (toward the past, as a clock would show them).
-        IntegerMeaning.TimestampNanos => Timestamp(Math.DivRem(stored, 1_000, out var nanos) - (nanos < 0 ? 1 : 0), 1_000_000, element),
+        IntegerMeaning.TimestampMillis or IntegerMeaning.TimestampMicros or IntegerMeaning.TimestampNanos => Timestamp(stored, meaning, element),
         IntegerMeaning.TimeMillis => TimeSpan.FromTicks(stored * TimeSpan.TicksPerMillisecond),
         IntegerMeaning.TimeMicros => TimeSpan.FromTicks(stored * TimeSpan.TicksPerMicrosecond),
         IntegerMeaning.TimeNanos => TimeSpan.FromTicks(stored / 100),
         _ => throw new ArgumentOutOfRangeException(nameof(meaning)),
     };
 
-    private static DateOnly Date(long daysSinceEpoch)
+    internal static DateOnly Date(long daysSinceEpoch)
     {
         var day = UnixEpochDay + daysSinceEpoch;
         if (day < DateOnly.MinValue.DayNumber || day > DateOnly.MaxValue.DayNumber)
@@ -191,6 +188,16 @@ internal static class ParquetIntegers
         decimal.GetBits(Math.Abs((decimal)unscaled), bits);
         return new decimal(bits[0], bits[1], bits[2], unscaled < 0, checked((byte)scale));
     }
+
+    /// <summary>A TIMESTAMP's stored count (millis, micros or nanos from the epoch) as a DateTime.</summary>
+    internal static DateTime Timestamp(long stored, IntegerMeaning meaning, SchemaElement element) => meaning switch
+    {
+        IntegerMeaning.TimestampMillis => Timestamp(stored, 1_000, element),
+        IntegerMeaning.TimestampMicros => Timestamp(stored, 1_000_000, element),
+        // PostgreSQL and Redshift keep microseconds: the nanoseconds are cut (toward the past, as a clock would show them).
+        IntegerMeaning.TimestampNanos => Timestamp(Math.DivRem(stored, 1_000, out var nanos) - (nanos < 0 ? 1 : 0), 1_000_000, element),
+        _ => throw new ArgumentOutOfRangeException(nameof(meaning)),
+    };
 
     private static DateTime Timestamp(long units, long perSecond, SchemaElement element)
     {

@@ -33,7 +33,7 @@ internal sealed class ParquetRecordReader(RecordLayout layout, int batchSize = R
                 {
                     try
                     {
-                        batch.SetValue(c, group.Value(c, r));
+                        group.Store(c, r, batch);
                     }
                     catch (ValueConversionException ex)
                     {

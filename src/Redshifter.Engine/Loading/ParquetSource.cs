@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Parquet;
 using Parquet.Schema;
+using Redshifter.Engine.Config;
 using Redshifter.Engine.Errors;
 using Redshifter.Engine.Inference;
 using Redshifter.Engine.Storage;
@@ -222,6 +224,13 @@ internal sealed class ParquetSource : IAsyncDisposable
         public abstract Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken);
         public abstract object? this[int row] { get; }
 
+        /// <summary>
+        /// Puts a row's value into the batch's column. The common pairs (a Parquet type that the column holds
+        /// as it is) go in without boxing; every other value goes through <see cref="RowBatch.SetValue"/>,
+        /// the one place of the conversion rules, which the fast paths here must agree with.
+        /// </summary>
+        public virtual void Store(int row, RowBatch batch, int column) => batch.SetValue(column, this[row]);
+
         public static ColumnValues For(DataField field)
         {
             var t = field.ClrType;
@@ -281,6 +290,41 @@ internal sealed class ParquetSource : IAsyncDisposable
         }
 
         public override object? this[int row] => _required.Length > 0 ? _required[row] : _nullable[row];
+
+        public override void Store(int row, RowBatch batch, int column)
+        {
+            T value;
+            if (_required.Length > 0) value = _required[row];
+            else
+            {
+                var present = _nullable[row];
+                if (!present.HasValue)
+                {
+                    batch.SetNull(column);
+                    return;
+                }
+                value = present.GetValueOrDefault();
+            }
+            if (TryStorageForm(value, batch.KindOf(column), out var bits)) batch.SetFixed(column, bits);
+            else batch.SetValue(column, value);
+        }
+
+        // The pairs TargetColumn.Store keeps as they are, in RowBatch's storage form (the JIT drops the other branches per T).
+        private static bool TryStorageForm(T value, ColumnKind kind, out long bits)
+        {
+            if (typeof(T) == typeof(bool) && kind == ColumnKind.Boolean) bits = Unsafe.As<T, bool>(ref value) ? 1 : 0;
+            else if (typeof(T) == typeof(long) && kind == ColumnKind.BigInt) bits = Unsafe.As<T, long>(ref value);
+            else if (typeof(T) == typeof(int) && kind == ColumnKind.Int) bits = Unsafe.As<T, int>(ref value);
+            else if (typeof(T) == typeof(double) && kind == ColumnKind.Float) bits = BitConverter.DoubleToInt64Bits(Unsafe.As<T, double>(ref value));
+            else if (typeof(T) == typeof(DateOnly) && kind == ColumnKind.Date) bits = Unsafe.As<T, DateOnly>(ref value).DayNumber;
+            else if (typeof(T) == typeof(DateTime) && kind is ColumnKind.Timestamp or ColumnKind.TimestampTz) bits = TargetColumn.UtcTicks(Unsafe.As<T, DateTime>(ref value));
+            else
+            {
+                bits = 0;
+                return false;
+            }
+            return true;
+        }
     }
 
     /// <summary>
@@ -323,6 +367,34 @@ internal sealed class ParquetSource : IAsyncDisposable
         }
 
         public override object? this[int row] => _isNull[row] ? null : ParquetIntegers.ToValue(_values[row], _meaning, element);
+
+        public override void Store(int row, RowBatch batch, int column)
+        {
+            if (_isNull[row])
+            {
+                batch.SetNull(column);
+                return;
+            }
+            var stored = _values[row];
+            switch (_meaning, batch.KindOf(column))
+            {
+                case (IntegerMeaning.Int64, ColumnKind.BigInt):
+                    batch.SetFixed(column, stored);
+                    return;
+                case (IntegerMeaning.Int32, ColumnKind.Int or ColumnKind.BigInt):
+                    batch.SetFixed(column, (int)stored);
+                    return;
+                case (IntegerMeaning.Date, ColumnKind.Date):
+                    batch.SetFixed(column, ParquetIntegers.Date(stored).DayNumber);
+                    return;
+                case (IntegerMeaning.TimestampMillis or IntegerMeaning.TimestampMicros or IntegerMeaning.TimestampNanos, ColumnKind.Timestamp or ColumnKind.TimestampTz):
+                    batch.SetFixed(column, TargetColumn.UtcTicks(ParquetIntegers.Timestamp(stored, _meaning, element)));
+                    return;
+                default:
+                    batch.SetValue(column, ParquetIntegers.ToValue(stored, _meaning, element));
+                    return;
+            }
+        }
     }
 
     /// <summary>A nested column (struct, list, map): each row's value as JSON text, for a SUPER column (jsonb), as the JSON path loads nested values.</summary>
@@ -359,4 +431,7 @@ internal sealed class ParquetRowGroup(int rows, ParquetSource.ColumnValues[] col
 
     /// <summary>The value of a column in a row: long, int, double, bool, decimal, DateOnly, DateTime (UTC), string, …, or null.</summary>
     public object? Value(int column, int row) => columns[column][row];
+
+    /// <summary>Puts a column's value in a row into the batch's current row (typed where it can, see <see cref="ParquetSource.ColumnValues.Store"/>).</summary>
+    public void Store(int column, int row, RowBatch batch) => columns[column].Store(row, batch, column);
 }

@@ -126,6 +126,9 @@ internal sealed class RowBatch
         return missing;
     }
 
+    /// <summary>The kind of a column's values.</summary>
+    internal ColumnKind KindOf(int column) => _kinds[column];
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetNull(int column)
     {

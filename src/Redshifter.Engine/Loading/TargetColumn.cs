@@ -244,7 +244,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             // time, stored as it is (Redshift's Parquet COPY names no conversion:
             // https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html).
             case ColumnKind.Timestamp when value is DateTime wall:
-                batch.SetFixed(column, (wall.Kind == DateTimeKind.Local ? wall.ToUniversalTime() : wall).Ticks);
+                batch.SetFixed(column, UtcTicks(wall));
                 return;
             // A value with its offset: DATE and TIMESTAMP keep its wall-clock time, as from text (above); TIMESTAMPTZ the instant.
             case ColumnKind.Date when value is DateTimeOffset written:
@@ -258,7 +258,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 return;
             case ColumnKind.TimestampTz when value is DateTime utc:
                 // Without a zone the value is read as UTC, as Redshift does.
-                batch.SetFixed(column, (utc.Kind == DateTimeKind.Local ? utc.ToUniversalTime() : utc).Ticks);
+                batch.SetFixed(column, UtcTicks(utc));
                 return;
             case ColumnKind.Varchar or ColumnKind.Char or ColumnKind.Super or ColumnKind.Numeric or ColumnKind.Float or ColumnKind.Real or ColumnKind.Boolean:
                 Parse(System.Convert.ToString(value, CultureInfo.InvariantCulture), FieldKind.Text, batch, column);
@@ -266,6 +266,9 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
         }
         throw new ValueConversionException($"'{Excerpt(System.Convert.ToString(value, CultureInfo.InvariantCulture))}' ({value.GetType().Name}) is not a valid {Type}");
     }
+
+    /// <summary>A DateTime's storage form in a timestamp column: its ticks, a local time first turned into UTC.</summary>
+    internal static long UtcTicks(DateTime value) => (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value).Ticks;
 
     /// <summary>
     /// A value with more integer digits than the column's precision minus its scale does not fit: an error
