@@ -63,20 +63,21 @@ try {
 
     $ddl = 'CREATE TABLE {0} (id BIGINT, name VARCHAR(256), time TIMESTAMP, score DOUBLE PRECISION, ok BOOLEAN)'
     $results = foreach ($run in 1..$Runs) {
-        Invoke-TestSql "DROP TABLE IF EXISTS public.b_copy; DROP TABLE IF EXISTS public.b_rs; $($ddl -f 'public.b_copy'); $($ddl -f 'public.b_rs')" | Out-Null
+        # Each load into a table of its own: the Parquet load must not start by deleting the JSON load's million rows.
+        Invoke-TestSql "DROP TABLE IF EXISTS public.b_copy; DROP TABLE IF EXISTS public.b_rs; DROP TABLE IF EXISTS public.b_pq; $($ddl -f 'public.b_copy'); $($ddl -f 'public.b_rs'); $($ddl -f 'public.b_pq')" | Out-Null
         $env:PGPASSWORD = $env:REDSHIFT_PASSWORD
         $psqlTime = Measure-Command { & psql -h $env:REDSHIFT_HOST -p $env:REDSHIFT_PORT -U $env:REDSHIFT_USER -d $env:REDSHIFT_DB -qc "\copy public.b_copy FROM '$csv' csv" | Out-Null }
         Remove-Item Env:PGPASSWORD
         # The module in its own process, as a user runs it; it reports its own time and peak memory.
         $load = {
-            param([string] $Key)
+            param([string] $Key, [string] $Table)
             $script = "Import-Module '$root/out/Redshifter'; `$idle = [System.Diagnostics.Process]::GetCurrentProcess(); `$idle.Refresh(); `$before = `$idle.WorkingSet64; " +
-                "`$cold = Measure-Command { Invoke-RedshiftCopy -Uri s3://bench/warmup.json -Schema public -Table b_rs | Out-Null }; `$cpu0 = `$idle.TotalProcessorTime.TotalSeconds; `$t = Measure-Command { `$r = Invoke-RedshiftCopy -Uri s3://bench/$Key -Schema public -Table b_rs -Truncate }; `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); " +
+                "`$cold = Measure-Command { Invoke-RedshiftCopy -Uri s3://bench/warmup.json -Schema public -Table $Table | Out-Null }; `$cpu0 = `$idle.TotalProcessorTime.TotalSeconds; `$t = Measure-Command { `$r = Invoke-RedshiftCopy -Uri s3://bench/$Key -Schema public -Table $Table -Truncate }; `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$p.Refresh(); " +
                 "'{0}|{1}|{2}|{3}|{4}|{5}' -f `$t.TotalSeconds, `$r.RowsLoaded, `$before, `$p.PeakWorkingSet64, (`$p.TotalProcessorTime.TotalSeconds - `$cpu0), `$cold.TotalSeconds"
             (& $pwsh -NoProfile -NonInteractive -Command $script | Select-Object -Last 1) -split '\|'
         }
-        $line = & $load $key
-        $pqLine = if ($Parquet) { & $load 'rows.parquet' } else { $null }
+        $line = & $load $key 'b_rs'
+        $pqLine = if ($Parquet) { & $load 'rows.parquet' 'b_pq' } else { $null }
         $seconds = [double]$line[0]
         [pscustomobject]@{
             Run             = $run

@@ -32,8 +32,18 @@ internal static class ParquetLoad
             Console.WriteLine($"run {run}: source check alone {clock.Elapsed.TotalSeconds:N2} s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:N2} s");
             clock.Restart();
             cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var outcome = await CopyRunner.CopyAsync(settings, storage, source, truncate: true, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+            // BENCH_TRACE=1: the load's verbose messages with the time since the call began (where the wall time goes).
+            IEngineLog log = Environment.GetEnvironmentVariable("BENCH_TRACE") == "1" ? new TimedLog(clock) : NullEngineLog.Instance;
+            var outcome = await CopyRunner.CopyAsync(settings, storage, source, truncate: true, log, AlwaysApprove.Instance, CancellationToken.None);
             Console.WriteLine($"run {run}: {outcome.RowsLoaded:N0} rows in {clock.Elapsed.TotalSeconds:N2} s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:N2} s");
         }
+    }
+
+    private sealed class TimedLog(Stopwatch clock) : IEngineLog
+    {
+        public void Verbose(string message) => Console.WriteLine($"  {clock.Elapsed.TotalMilliseconds,7:N0} ms  {(message.Length > 110 ? message[..110] + "…" : message)}");
+        public void Debug(string message) => Verbose(message);
+        public void Warning(string message) => Verbose("WARNING: " + message);
+        public void Progress(string activity, string status, int percentComplete) { }
     }
 }
