@@ -61,7 +61,9 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
                     }
                     if (source.Format == DataFormat.Parquet)
                     {
+                        var spooling = System.Diagnostics.Stopwatch.StartNew();
                         var parquet = await OpenSourceAsync(() => ParquetSource.OpenAsync(storage, o, n => Interlocked.Add(ref bytesRead, n), stop.Token), o).ConfigureAwait(false);
+                        log.Verbose($"{target}: {o.Uri} copied to a temporary file in {spooling.Elapsed.TotalSeconds:N2} s (Parquet's index is at its end); {parquet.RowGroupCount:N0} row group(s).");
                         await using (parquet.ConfigureAwait(false)) await new ParquetRecordReader(layout).ReadAsync(parquet, Sink, stop.Token).ConfigureAwait(false);
                         continue;
                     }
