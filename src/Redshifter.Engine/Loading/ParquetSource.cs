@@ -418,17 +418,40 @@ internal sealed class ParquetSource : IAsyncDisposable
         public override object? this[int row] => _values[row];
     }
 
+    /// <summary>
+    /// A text column, kept as Parquet.Net decodes it (each value's characters, and definition levels) rather than
+    /// as a string per value: the value goes into the batch as UTF-8 from those characters.
+    /// </summary>
     private sealed class Strings : ColumnValues
     {
-        private string?[] _values = [];
+        private ReadOnlyMemory<char>[] _present = [];
+        private int[] _levels = [];
+        private int[] _index = []; // a row's value in _present, or -1 for NULL
 
         public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken)
         {
-            if (_values.Length < rows) _values = new string?[rows];
-            await group.ReadAsync(field, _values.AsMemory(0, rows)!, null, cancellationToken).ConfigureAwait(false);
+            if (_index.Length < rows)
+            {
+                _present = new ReadOnlyMemory<char>[rows];
+                _levels = new int[rows];
+                _index = new int[rows];
+            }
+            var nullable = field.MaxDefinitionLevel > 0;
+            await group.ReadRawAsync(field, _present.AsMemory(0, rows), nullable ? _levels.AsMemory(0, rows) : null, null, cancellationToken).ConfigureAwait(false);
+            var next = 0;
+            for (var r = 0; r < rows; r++) _index[r] = !nullable || _levels[r] == field.MaxDefinitionLevel ? next++ : -1;
         }
 
-        public override object? this[int row] => _values[row];
+        public override object? this[int row] => _index[row] < 0 ? null : new string(_present[_index[row]].Span);
+
+        // As RowBatch.SetValue stores a string: JSON text as it is into super, else read with COPY's rules.
+        public override void Store(int row, RowBatch batch, int column)
+        {
+            var i = _index[row];
+            if (i < 0) batch.SetNull(column);
+            else if (batch.KindOf(column) == ColumnKind.Super) batch.SetText(column, _present[i].Span);
+            else batch.Layout.Columns[column].Parse(_present[i].Span, FieldKind.Text, batch, column);
+        }
     }
 }
 
