@@ -6,7 +6,8 @@
 // JOBS.json is an array of jobs:
 //   { "select": "SELECT …", "path": "/tmp/x.parquet",
 //     "compression": "zstd", "parquetVersion": "v2", "rowGroupSize": 1000 }
-// (compression: uncompressed|snappy|gzip|zstd|lz4_raw|brotli; parquetVersion: v1|v2; both optional).
+// (compression: uncompressed|snappy|gzip|zstd|lz4_raw|brotli; parquetVersion: v1|v2; both optional;
+// "readBack": false writes the file only, e.g. a large one for a benchmark).
 // A job without "select" only reads back a file written by another writer (DuckDB as an independent reader).
 // For each job it writes `path` (unless only read back) and `path.expected.json`:
 //   { "columns": [{ "name", "type" }], "encodings": { column: [PLAIN, …] }, "rows": [[text or null, …], …] }
@@ -21,7 +22,7 @@ const literal = (text) => `'${String(text).replaceAll("'", "''")}'`;
 
 async function write(connection, job) {
     if (job.select) await copy(connection, job);
-    await readBack(connection, job);
+    if (job.readBack !== false) await readBack(connection, job);
 }
 
 async function copy(connection, job) {
