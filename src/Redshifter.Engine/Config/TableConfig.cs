@@ -29,6 +29,7 @@ public sealed record TableConfig
 
     public IEnumerable<ColumnConfig> PrimaryKey => Columns.Where(c => c.PrimaryKey);
     public ColumnConfig? DistKey => Columns.FirstOrDefault(c => c.DistKey);
+    public bool HasSuperColumn => Columns.Any(c => c.Type.Kind == ColumnKind.Super);
     public IEnumerable<ColumnConfig> SortKey => Columns.Where(c => c.SortOrdinal != null).OrderBy(c => c.SortOrdinal);
 
     public ColumnConfig? Column(string name) => Columns.FirstOrDefault(c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase));

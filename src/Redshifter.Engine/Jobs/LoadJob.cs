@@ -142,7 +142,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
         var head = await SourceCheck.ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
         var state = await InspectAsync(session, config, null, lockFirst: false, cancellationToken).ConfigureAwait(false);
-        var plan = await Planner().PlanAsync(session, request, source, config, reason, state, warnings, HistoryReady(request), cancellationToken).ConfigureAwait(false);
+        var plan = await Planner(config).PlanAsync(session, request, source, config, reason, state, warnings, HistoryReady(request), cancellationToken).ConfigureAwait(false);
         // A stale file is skipped whatever its head holds; the plan's list of warnings takes the check's.
         if (!plan.Skip) warnings.AddRange(head.Compare(state, log));
         return Redacted(plan, session);
@@ -208,7 +208,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
             log.Verbose($"{name}: {(state.Exists ? $"exists, latest data date {(state.LatestDataDate is { } d ? d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "none (empty)")}" : "does not exist yet")}.");
 
             var historyReady = HistoryReady(request);
-            var plan = Redacted(await Planner().PlanAsync(session, request, source, config, reason, state, warnings, historyReady, cancellationToken).ConfigureAwait(false), session);
+            var plan = Redacted(await Planner(config).PlanAsync(session, request, source, config, reason, state, warnings, historyReady, cancellationToken).ConfigureAwait(false), session);
             log.Verbose($"{name}: {(plan.Freshness.IsStale ? plan.Skip ? "stale: " : "stale, loaded because of -Force: " : "")}{plan.Freshness.Reason}");
             foreach (var note in plan.Notes) log.Verbose($"{name}: {note}.");
             if (plan.Skip)
@@ -254,12 +254,12 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
                         break;
                     case LoadStepKind.Copy:
                         // A table this plan did not change has the columns just read: the loader need not ask again.
-                        var copied = await Loader().LoadAsync(session, transaction!, source, cancellationToken, knownColumns: plan.TableAction == TableAction.Unchanged ? state.Columns : null).ConfigureAwait(false);
+                        var copied = await Loader(config).LoadAsync(session, transaction!, source, cancellationToken, knownColumns: plan.TableAction == TableAction.Unchanged ? state.Columns : null).ConfigureAwait(false);
                         loaded = copied.Rows;
                         warnings.AddRange(copied.Warnings); // the plan's list: the outcome reports them
                         break;
                     case LoadStepKind.Upsert:
-                        merged = await new Upsert(Loader(), log).RunAsync(session, transaction!, source, plan.Columns, plan.UpsertKeys!, cancellationToken).ConfigureAwait(false);
+                        merged = await new Upsert(Loader(config), log).RunAsync(session, transaction!, source, plan.Columns, plan.UpsertKeys!, cancellationToken).ConfigureAwait(false);
                         loaded = merged.RowsLoaded;
                         warnings.AddRange(merged.Warnings);
                         break;
@@ -309,9 +309,9 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         return state with { LatestDataDate = await TableInspector.ReadLatestDataDateAsync(session, state, config.DataDateColumn, transaction, cancellationToken).ConfigureAwait(false) };
     }
 
-    private TableLoader Loader() => new(storage, log);
+    private TableLoader Loader(TableConfig config) => new(storage, log) { IntoSuper = config.HasSuperColumn };
 
-    private LoadPlanner Planner() => new(Loader(), new Upsert(Loader(), log));
+    private LoadPlanner Planner(TableConfig config) => new(Loader(config), new Upsert(Loader(config), log));
 
     private bool HistoryReady(LoadRequest request) =>
         request.HistoryTable is { } h && _historyReady.ContainsKey((Identifier.Fold(h.Schema), Identifier.Fold(h.Table)));

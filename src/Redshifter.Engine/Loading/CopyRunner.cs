@@ -47,7 +47,7 @@ public static class CopyRunner
                 throw new RedshifterException(ErrorIds.CopyFailed, ErrorKind.ObjectNotFound,
                     $"The table {target} does not exist.",
                     "Create it first with Update-RedshiftTable (or load with Invoke-S3ToRedshift, which creates it).", target);
-            var loader = new TableLoader(storage, log);
+            var loader = new TableLoader(storage, log) { IntoSuper = state.Columns.Any(c => c.Type?.Kind == Config.ColumnKind.Super) };
             IReadOnlyList<string> columns = [.. state.Columns.Select(c => c.Name)];
             var keys = upsert == null ? null : UpsertKeys.Resolve(upsert.Key, upsert.PrecombineKey, columns, state.Columns.Where(c => c.PrimaryKey).Select(c => c.Name), target);
             var statements = new List<string> { dialect.LockTable(source.Schema, source.Table) };

@@ -19,6 +19,9 @@ public sealed record LoadedRows(long Rows, IReadOnlyList<string> Warnings);
 /// </summary>
 public sealed class TableLoader(S3Storage storage, IEngineLog log)
 {
+    /// <summary>The target table has a SUPER column (Redshift's Parquet COPY then needs SERIALIZETOJSON).</summary>
+    public bool IntoSuper { get; init; }
+
     /// <summary>
     /// The statements the load runs, secrets redacted (for -WhatIf and -Verbose). <paramref name="stagingTable"/>:
     /// the load goes into that temporary table, made from the source's table (-Mode Upsert).
@@ -28,7 +31,7 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
         if (session.Engine == EngineKind.Redshift)
         {
             var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
-            return [session.Redactor.Redact(RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable))];
+            return [session.Redactor.Redact(RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable, IntoSuper))];
         }
         return [$"{PostgresDialect.CopyFromStdin(stagingTable == null ? source.Schema : null, stagingTable ?? source.Table, columns ?? ["…"])} -- streamed from {source.Uri}"];
     }
@@ -56,7 +59,7 @@ public sealed class TableLoader(S3Storage storage, IEngineLog log)
             return await new PostgresLoader(storage, log).LoadAsync(session, transaction, source, stagingTable, cancellationToken, knownColumns).ConfigureAwait(false);
 
         var authorization = await AuthorizationAsync(session, cancellationToken).ConfigureAwait(false);
-        var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable);
+        var copy = RedshiftDialect.Instance.Copy(source, authorization, storage.Settings.Region, stagingTable, IntoSuper);
         var start = await RedshiftLoadErrors.StartAsync(session, transaction, cancellationToken).ConfigureAwait(false);
         try
         {

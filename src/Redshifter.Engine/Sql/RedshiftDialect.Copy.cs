@@ -15,8 +15,11 @@ public sealed partial class RedshiftDialect
     /// <summary>
     /// The one COPY statement of DESIGN.md section 5, every literal escaped.
     /// <paramref name="stagingTable"/>: copy into that temporary table (made from the source's table) instead.
+    /// <paramref name="intoSuper"/>: the table has a SUPER column, which a Parquet file's nested (or any) column
+    /// loads into only with SERIALIZETOJSON ("Copying data from columnar-format Parquet and ORC",
+    /// https://docs.aws.amazon.com/redshift/latest/dg/copy_json.html#copy_json-from-parquet-orc).
     /// </summary>
-    public string Copy(SourceFile source, CopyAuthorization authorization, string region, string? stagingTable = null)
+    public string Copy(SourceFile source, CopyAuthorization authorization, string region, string? stagingTable = null, bool intoSuper = false)
     {
         var sql = new StringBuilder();
         sql.Append("COPY ").Append(stagingTable != null ? QuoteIdentifier(stagingTable) : QualifiedName(source.Schema, source.Table))
@@ -34,7 +37,7 @@ public sealed partial class RedshiftDialect
         if (source.IsManifest) sql.Append("MANIFEST\n");
         // Parquet COPY accepts only authorization, MANIFEST and a few load options (STATUPDATE among them):
         // REGION, TIMEFORMAT, compression keywords and COMPUPDATE make it fail. Columns go by position.
-        if (source.Format == DataFormat.Parquet) return sql.Append("FORMAT AS PARQUET\nSTATUPDATE ON").ToString();
+        if (source.Format == DataFormat.Parquet) return sql.Append(intoSuper ? "FORMAT AS PARQUET SERIALIZETOJSON\nSTATUPDATE ON" : "FORMAT AS PARQUET\nSTATUPDATE ON").ToString();
         sql.Append(source.Format switch
         {
             DataFormat.Json => "FORMAT AS JSON 'auto ignorecase'",

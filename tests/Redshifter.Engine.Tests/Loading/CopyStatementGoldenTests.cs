@@ -107,6 +107,18 @@ public sealed class CopyStatementGoldenTests
     }
 
     [Fact]
+    public void Parquet_into_a_table_with_a_super_column_serializes_nested_columns_to_JSON()
+    {
+        // AWS, "Copying data from columnar-format Parquet and ORC" (copy_json.html): with SERIALIZETOJSON any column
+        // of the file that lines up with a SUPER column loads as SUPER, structs and arrays included; the page's
+        // example is FORMAT PARQUET SERIALIZETOJSON. Text formats take no such option.
+        Assert.Equal(
+            "COPY \"api\".\"pages\" FROM 's3://analytics/p.parquet'\nIAM_ROLE 'arn:aws:iam::123456789012:role/RedshiftCopy'\nFORMAT AS PARQUET SERIALIZETOJSON\nSTATUPDATE ON",
+            RedshiftDialect.Instance.Copy(Source(DataFormat.Parquet, key: "p.parquet"), Role, "us-east-1", intoSuper: true));
+        Assert.DoesNotContain("SERIALIZETOJSON", RedshiftDialect.Instance.Copy(Source(DataFormat.Json), Role, "us-east-1", intoSuper: true), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_Parquet_manifest_with_forwarded_credentials_into_the_staging_table()
     {
         var sql = RedshiftDialect.Instance.Copy(Source(DataFormat.Parquet, key: "p.manifest", manifest: true), Keys with { SessionToken = Token }, "us-east-1", "redshifter_staging");
