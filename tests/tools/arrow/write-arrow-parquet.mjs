@@ -37,9 +37,14 @@ function list(i) {
 }
 
 const ids = Array.from({ length: ROWS }, (_, i) => i);
-const id = vectorFromArray(ids.map(BigInt), new Int64());
-const s = vectorFromArray(ids.map(text), new Utf8());
-const li = vectorFromArray(ids.map(list), new List(new Field('item', new Int32(), true)));
+const texts = ids.map(text);
+const lists = ids.map(list);
+
+// Strings whose shared prefix, in bytes (as DELTA_BYTE_ARRAY stores it), is shorter than the string before
+// it in UTF-16 characters, or ends inside a character: a reader that cuts the prefix by characters, not
+// bytes, makes other strings of them without failing. ASCII strings alone as the control.
+const utf8Prefixes = ['übc', 'üx', 'Straße 1', 'Straße 2', '日本語テキスト', '日本人', 'ü', 'ö', 'ascii', 'asc'];
+const ascii = texts.map((t) => t?.replace(/[^\x20-\x7e]/g, '?') ?? null);
 
 // Small pages and row groups: every file has several row groups, each of several pages, so the decoders
 // carry their state across page boundaries.
@@ -53,25 +58,36 @@ function properties(version, configure) {
     return configure(builder).build();
 }
 
+// The columns of a file: id (0, 1, …) and the others given, by name: { s: strings, li: lists }.
+function columns(values) {
+    const rows = Object.values(values)[0].length;
+    const vectors = { id: vectorFromArray(Array.from({ length: rows }, (_, i) => BigInt(i)), new Int64()) };
+    for (const [name, column] of Object.entries(values))
+        vectors[name] = vectorFromArray(column, name === 'li' ? new List(new Field('item', new Int32(), true)) : new Utf8());
+    return { vectors, values: { id: Array.from({ length: rows }, (_, i) => i), ...values } };
+}
+
+const deltaStrings = (b) => b.setColumnDictionaryEnabled('s', false).setColumnEncoding('s', Encoding.DELTA_BYTE_ARRAY);
+
 const files = [
     // (a) DELTA_BYTE_ARRAY: only the primary encoding when the dictionary is off (else it is the fallback).
     ...[['v1', WriterVersion.V1], ['v2', WriterVersion.V2]].flatMap(([name, version]) => [
-        { name: `delta_byte_array_${name}`, columns: { id, s }, properties: properties(version,
-            (b) => b.setColumnDictionaryEnabled('s', false).setColumnEncoding('s', Encoding.DELTA_BYTE_ARRAY)) },
+        { name: `delta_byte_array_${name}`, columns: columns({ s: texts }), properties: properties(version, deltaStrings) },
+        { name: `delta_byte_array_utf8_prefixes_${name}`, columns: columns({ s: utf8Prefixes }), properties: properties(version, deltaStrings) },
+        { name: `delta_byte_array_ascii_${name}`, columns: columns({ s: ascii }), properties: properties(version, deltaStrings) },
         // (b) DELTA_LENGTH_BYTE_ARRAY, the same way.
-        { name: `delta_length_byte_array_${name}`, columns: { id, s }, properties: properties(version,
+        { name: `delta_length_byte_array_${name}`, columns: columns({ s: texts }), properties: properties(version,
             (b) => b.setColumnDictionaryEnabled('s', false).setColumnEncoding('s', Encoding.DELTA_LENGTH_BYTE_ARRAY)) },
         // (c) A list<int32> and a string column (arrow-rs's default encodings: dictionary, with its fallback),
         // on data pages v2 with writer version 2.0; v1 alongside as the control.
-        { name: `list_${name}`, columns: { id, li, s }, properties: properties(version, (b) => b) },
+        { name: `list_${name}`, columns: columns({ li: lists, s: texts }), properties: properties(version, (b) => b) },
     ]),
 ];
 
 for (const file of files) {
-    const table = makeTable(file.columns);
     const path = join(dir, file.name + '.parquet');
-    writeFileSync(path, writeParquet(Table.fromIPCStream(tableToIPC(table)), file.properties));
-    const names = Object.keys(file.columns);
-    const rows = ids.map((i) => names.map((n) => n === 'id' ? i : n === 's' ? text(i) : list(i)));
+    writeFileSync(path, writeParquet(Table.fromIPCStream(tableToIPC(makeTable(file.columns.vectors))), file.properties));
+    const names = Object.keys(file.columns.values);
+    const rows = file.columns.values.id.map((i) => names.map((n) => file.columns.values[n][i]));
     writeFileSync(path + '.written.json', JSON.stringify({ columns: names, rows }));
 }
