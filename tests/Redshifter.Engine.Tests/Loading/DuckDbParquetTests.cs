@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using Parquet.Schema;
 using Redshifter.Engine.Errors;
-using Redshifter.Engine.Jobs;
-using Redshifter.Engine.Loading;
-using Redshifter.Engine.Sources;
-using Redshifter.Engine.Storage;
 using Redshifter.Engine.Tests.Infrastructure;
 using Redshifter.TestServers;
 
@@ -17,12 +11,8 @@ namespace Redshifter.Engine.Tests.Loading;
 /// with what DuckDB reads back from the same file.
 /// </summary>
 [Collection(ServersCollection.Name)]
-public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTests.Files files) : IClassFixture<DuckDbParquetTests.Files>, IAsyncLifetime
+public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTests.Files files) : ParquetFileLoadTests(fixture, "duck_"), IClassFixture<DuckDbParquetTests.Files>
 {
-    private readonly string _schema = "duck_" + Guid.NewGuid().ToString("N")[..10];
-    private readonly S3Storage _storage = fixture.CreateStorage();
-    private string _bucket = "";
-
     public static readonly string[] Codecs = ["uncompressed", "snappy", "gzip", "zstd", "lz4_raw", "brotli"];
     public static readonly string[] PageVersions = ["v1", "v2"];
 
@@ -31,18 +21,6 @@ public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTest
         var data = new TheoryData<string, string>();
         foreach (var codec in Codecs) foreach (var version in PageVersions) data.Add(codec, version);
         return data;
-    }
-
-    public async Task InitializeAsync()
-    {
-        _bucket = await _storage.NewBucketAsync();
-        await fixture.SqlAsync($"CREATE SCHEMA \"{_schema}\"");
-    }
-
-    public Task DisposeAsync()
-    {
-        _storage.Dispose();
-        return Task.CompletedTask;
     }
 
     [Theory]
@@ -173,80 +151,15 @@ public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTest
     public async Task A_column_of_a_type_Redshifter_does_not_load_names_the_file_row_group_and_column_and_changes_nothing()
     {
         TypeColumn[] columns = [AllTypes[0], IntervalColumn];
-        await fixture.SqlAsync($"CREATE TABLE \"{_schema}\".spans (id bigint, span varchar(100)); INSERT INTO \"{_schema}\".spans VALUES (1, 'kept')");
+        await Fixture.SqlAsync($"CREATE TABLE \"{Schema}\".spans (id bigint, span varchar(100)); INSERT INTO \"{Schema}\".spans VALUES (1, 'kept')");
         var file = files.Of("interval");
         var error = await Assert.ThrowsAsync<RedshifterException>(() => LoadAsync(file, "spans", columns, create: false));
         Assert.Equal(ErrorIds.CopyFailed, error.ErrorId);
-        Assert.Contains($"s3://{_bucket}/interval.parquet: cannot read column 'span' (FIXED_LEN_BYTE_ARRAY INTERVAL, encoding ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"s3://{Bucket}/interval.parquet: cannot read column 'span' (FIXED_LEN_BYTE_ARRAY INTERVAL, encoding ", error.Message, StringComparison.Ordinal);
         Assert.Contains("of row group 1 of 1: Redshifter does not load Parquet values of this type", error.Message, StringComparison.Ordinal);
         Assert.StartsWith("Export column 'span' as a type that Redshift's COPY loads from Parquet", error.RecommendedAction, StringComparison.Ordinal);
-        Assert.Equal(["1|kept"], await fixture.RowsAsync($"SELECT id, span FROM \"{_schema}\".spans"));
+        Assert.Equal(["1|kept"], await Fixture.RowsAsync($"SELECT id, span FROM \"{Schema}\".spans"));
     }
-
-    private async Task LoadAsync(DuckDbParquet.Expected file, string table, TypeColumn[] columns, bool create = true)
-    {
-        if (create) await fixture.SqlAsync($"CREATE TABLE \"{_schema}\".\"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\" {c.PostgresType}"))})");
-        var key = Path.GetFileName(file.Path);
-        await _storage.PutAsync(_bucket, key, await File.ReadAllBytesAsync(file.Path), CancellationToken.None);
-        var outcome = await CopyRunner.CopyAsync(fixture.Database, _storage, new SourceFile
-        {
-            Bucket = _bucket, Key = key, Schema = _schema, Table = table, Format = DataFormat.Parquet,
-        }, truncate: false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
-        Assert.Equal(file.Rows.Count, outcome.RowsLoaded);
-    }
-
-    private async Task<List<string?[]>> ReadBackAsync(string table, TypeColumn[] columns)
-    {
-        var rows = await fixture.RowsAsync($"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\"::text"))} FROM \"{_schema}\".\"{table}\" AS t ORDER BY t.id"); // t.id: the number, not the text of the same name
-        return [.. rows.Select(r => r.Split('|').Select(v => v == "NULL" ? null : v).ToArray())];
-    }
-
-    /// <summary>Every value of every row, column by column, as DuckDB reads it back, with the column's comparison.</summary>
-    private static void AssertSameValues(DuckDbParquet.Expected expected, List<string?[]> loaded, TypeColumn[] columns)
-    {
-        Assert.Equal(columns.Select(c => c.Name), expected.Columns.Select(c => c.Name));
-        Assert.Equal(expected.Rows.Count, loaded.Count);
-        var mismatches = new List<string>();
-        for (var r = 0; r < loaded.Count; r++)
-        {
-            for (var c = 0; c < columns.Length; c++)
-            {
-                var want = columns[c].AsLoaded(expected.Rows[r][c]);
-                var got = loaded[r][c];
-                if (!columns[c].Same(want, got)) mismatches.Add($"row {r}, {columns[c].Name} ({expected.Columns[c].Type}, {string.Join("/", expected.Encodings.GetValueOrDefault(columns[c].Name, ["nested"]))}): DuckDB '{want ?? "NULL"}', loaded '{got ?? "NULL"}'");
-            }
-        }
-        Assert.True(mismatches.Count == 0, $"{mismatches.Count} value(s) differ in {Path.GetFileName(expected.Path)}:\n" + string.Join("\n", mismatches.Take(20)));
-    }
-
-    /// <summary>
-    /// A column of the test file: its DuckDB expression over the row number i (from 0), the PostgreSQL column
-    /// it loads into, and how the loaded text compares with DuckDB's. Rows 0 and 1 hold the type's extremes;
-    /// every nullable column is NULL where i % 7 = 3.
-    /// </summary>
-    internal sealed record TypeColumn(string Name, string DuckDb, string PostgresType, Comparison Compare = Comparison.Text)
-    {
-        public string Select => $"CASE WHEN i % 7 = 3 AND '{Name}' <> 'id' THEN NULL ELSE {DuckDb} END AS \"{Name}\"";
-
-        /// <summary>
-        /// DuckDB's text of a value as the table holds it: PostgreSQL keeps microseconds, so nanoseconds are cut
-        /// (and PostgreSQL writes no trailing zeros in the fraction).
-        /// </summary>
-        public string? AsLoaded(string? duckDb) => duckDb != null && Compare == Comparison.Nanoseconds && duckDb.Length > 26 ? duckDb[..26].TrimEnd('0').TrimEnd('.') : duckDb;
-
-        public bool Same(string? want, string? got) => want == null || got == null
-            ? want == got
-            : Compare switch
-            {
-                Comparison.Real => float.Parse(want, CultureInfo.InvariantCulture).Equals(float.Parse(got, CultureInfo.InvariantCulture)),
-                Comparison.Double => double.Parse(want, CultureInfo.InvariantCulture).Equals(double.Parse(got, CultureInfo.InvariantCulture)),
-                // jsonb orders keys its own way and writes numbers as it reads them: compared as JSON.
-                Comparison.Json => JsonElement.DeepEquals(JsonDocument.Parse(want).RootElement, JsonDocument.Parse(got).RootElement),
-                _ => want == got,
-            };
-    }
-
-    internal enum Comparison { Text, Real, Double, Nanoseconds, Json }
 
     internal static readonly TypeColumn[] AllTypes =
     [

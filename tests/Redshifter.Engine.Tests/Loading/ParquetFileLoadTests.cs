@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using Redshifter.Engine.Jobs;
+using Redshifter.Engine.Loading;
+using Redshifter.Engine.Sources;
+using Redshifter.Engine.Storage;
+using Redshifter.Engine.Tests.Infrastructure;
+using Redshifter.TestServers;
+
+namespace Redshifter.Engine.Tests.Loading;
+
+/// <summary>
+/// What the tests of Parquet files from independent writers share (DuckDB's, arrow-rs's): a schema and bucket
+/// of their own, loading a file into the real PostgreSQL, and comparing every value with what DuckDB reads
+/// back from the same file.
+/// </summary>
+public abstract class ParquetFileLoadTests(ServersFixture fixture, string schemaPrefix) : IAsyncLifetime
+{
+    private readonly S3Storage _storage = fixture.CreateStorage();
+
+    protected ServersFixture Fixture { get; } = fixture;
+    protected string Schema { get; } = schemaPrefix + Guid.NewGuid().ToString("N")[..10];
+    protected string Bucket { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Bucket = await _storage.NewBucketAsync();
+        await Fixture.SqlAsync($"CREATE SCHEMA \"{Schema}\"");
+    }
+
+    public Task DisposeAsync()
+    {
+        _storage.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private protected async Task LoadAsync(DuckDbParquet.Expected file, string table, TypeColumn[] columns, bool create = true)
+    {
+        if (create) await Fixture.SqlAsync($"CREATE TABLE \"{Schema}\".\"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\" {c.PostgresType}"))})");
+        var key = Path.GetFileName(file.Path);
+        await _storage.PutAsync(Bucket, key, await File.ReadAllBytesAsync(file.Path), CancellationToken.None);
+        var outcome = await CopyRunner.CopyAsync(Fixture.Database, _storage, new SourceFile
+        {
+            Bucket = Bucket, Key = key, Schema = Schema, Table = table, Format = DataFormat.Parquet,
+        }, truncate: false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+        Assert.Equal(file.Rows.Count, outcome.RowsLoaded);
+    }
+
+    private protected async Task<List<string?[]>> ReadBackAsync(string table, TypeColumn[] columns)
+    {
+        var rows = await Fixture.RowsAsync($"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\"::text"))} FROM \"{Schema}\".\"{table}\" AS t ORDER BY t.id"); // t.id: the number, not the text of the same name
+        return [.. rows.Select(r => r.Split('|').Select(v => v == "NULL" ? null : v).ToArray())];
+    }
+
+    /// <summary>Every value of every row, column by column, as DuckDB reads it back, with the column's comparison.</summary>
+    private protected static void AssertSameValues(DuckDbParquet.Expected expected, List<string?[]> loaded, TypeColumn[] columns)
+    {
+        Assert.Equal(columns.Select(c => c.Name), expected.Columns.Select(c => c.Name));
+        Assert.Equal(expected.Rows.Count, loaded.Count);
+        var mismatches = new List<string>();
+        for (var r = 0; r < loaded.Count; r++)
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                var want = columns[c].AsLoaded(expected.Rows[r][c]);
+                var got = loaded[r][c];
+                if (!columns[c].Same(want, got)) mismatches.Add($"row {r}, {columns[c].Name} ({expected.Columns[c].Type}, {string.Join("/", expected.Encodings.GetValueOrDefault(columns[c].Name, ["nested"]))}): DuckDB '{want ?? "NULL"}', loaded '{got ?? "NULL"}'");
+            }
+        }
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} value(s) differ in {Path.GetFileName(expected.Path)}:\n" + string.Join("\n", mismatches.Take(20)));
+    }
+
+    /// <summary>
+    /// A column of a test file: its DuckDB expression over the row number i (from 0; empty where another writer
+    /// writes the file), the PostgreSQL column it loads into, and how the loaded text compares with DuckDB's.
+    /// In DuckDB's files, rows 0 and 1 hold the type's extremes; every nullable column is NULL where i % 7 = 3.
+    /// </summary>
+    internal sealed record TypeColumn(string Name, string DuckDb, string PostgresType, Comparison Compare = Comparison.Text)
+    {
+        public string Select => $"CASE WHEN i % 7 = 3 AND '{Name}' <> 'id' THEN NULL ELSE {DuckDb} END AS \"{Name}\"";
+
+        /// <summary>
+        /// DuckDB's text of a value as the table holds it: PostgreSQL keeps microseconds, so nanoseconds are cut
+        /// (and PostgreSQL writes no trailing zeros in the fraction).
+        /// </summary>
+        public string? AsLoaded(string? duckDb) => duckDb != null && Compare == Comparison.Nanoseconds && duckDb.Length > 26 ? duckDb[..26].TrimEnd('0').TrimEnd('.') : duckDb;
+
+        public bool Same(string? want, string? got) => want == null || got == null
+            ? want == got
+            : Compare switch
+            {
+                Comparison.Real => float.Parse(want, CultureInfo.InvariantCulture).Equals(float.Parse(got, CultureInfo.InvariantCulture)),
+                Comparison.Double => double.Parse(want, CultureInfo.InvariantCulture).Equals(double.Parse(got, CultureInfo.InvariantCulture)),
+                // jsonb orders keys its own way and writes numbers as it reads them: compared as JSON.
+                Comparison.Json => JsonElement.DeepEquals(JsonDocument.Parse(want).RootElement, JsonDocument.Parse(got).RootElement),
+                _ => want == got,
+            };
+    }
+
+    internal enum Comparison { Text, Real, Double, Nanoseconds, Json }
+}
