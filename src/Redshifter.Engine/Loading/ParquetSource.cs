@@ -173,7 +173,7 @@ internal sealed class ParquetSource : IAsyncDisposable
     private static ColumnValues[] ColumnsOf(IReadOnlyList<Field> fields)
     {
         var columns = new ColumnValues[fields.Count];
-        List<DataField> asInt32 = [], asInt64 = [];
+        List<DataField> asInt32 = [], asInt64 = [], asBytes = [];
         for (var c = 0; c < fields.Count; c++)
         {
             if (fields[c] is not DataField { IsArray: false } field)
@@ -184,7 +184,15 @@ internal sealed class ParquetSource : IAsyncDisposable
             var physical = ParquetIntegers.PhysicalType(field);
             if (physical == null)
             {
-                columns[c] = ColumnValues.For(field);
+                var values = ColumnValues.For(field);
+                if (values is Strings)
+                {
+                    // Text is read as its bytes (see Strings), through a field of that type.
+                    var bytes = new DataField<byte[]>(field.Name, field.IsNullable);
+                    asBytes.Add(bytes);
+                    values = new Strings(bytes);
+                }
+                columns[c] = values;
                 continue;
             }
             DataField? int32 = null;
@@ -195,6 +203,7 @@ internal sealed class ParquetSource : IAsyncDisposable
         }
         if (asInt32.Count > 0) _ = new ParquetSchema(asInt32);
         if (asInt64.Count > 0) _ = new ParquetSchema(asInt64);
+        if (asBytes.Count > 0) _ = new ParquetSchema(asBytes);
         return columns;
     }
 
@@ -261,7 +270,7 @@ internal sealed class ParquetSource : IAsyncDisposable
             if (t == typeof(TimeOnly)) return new Values<TimeOnly>();
             if (t == typeof(Guid)) return new Values<Guid>(); // UUID: loads as its text
             // Text, and byte arrays read as text (TreatByteArrayAsString).
-            return t == typeof(string) || t == typeof(ReadOnlyMemory<char>) || t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>) ? new Strings() : new Unsupported();
+            return t == typeof(string) || t == typeof(ReadOnlyMemory<char>) || t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>) ? new Strings(field) : new Unsupported();
         }
     }
 
@@ -419,12 +428,15 @@ internal sealed class ParquetSource : IAsyncDisposable
     }
 
     /// <summary>
-    /// A text column, kept as Parquet.Net decodes it (each value's characters, and definition levels) rather than
-    /// as a string per value: the value goes into the batch as UTF-8 from those characters.
+    /// A text column, read as the UTF-8 bytes the file holds (with definition levels) and stored from them.
+    /// Never through Parquet.Net's strings: its DELTA_BYTE_ARRAY decoder takes each value's shared prefix as a
+    /// count of characters where the format counts bytes, so text that is not ASCII came out changed, silently
+    /// (ArrowRsParquetTests); its byte decoder counts bytes. Bytes that are not UTF-8 are an error, not U+FFFD.
     /// </summary>
-    private sealed class Strings : ColumnValues
+    /// <param name="bytes">the column as a field of bytes (Parquet.Net reads a text field only as characters)</param>
+    private sealed class Strings(DataField bytes) : ColumnValues
     {
-        private ReadOnlyMemory<char>[] _present = [];
+        private ReadOnlyMemory<byte>[] _present = [];
         private int[] _levels = [];
         private int[] _index = []; // a row's value in _present, or -1 for NULL
 
@@ -432,17 +444,17 @@ internal sealed class ParquetSource : IAsyncDisposable
         {
             if (_index.Length < rows)
             {
-                _present = new ReadOnlyMemory<char>[rows];
+                _present = new ReadOnlyMemory<byte>[rows];
                 _levels = new int[rows];
                 _index = new int[rows];
             }
-            var nullable = field.MaxDefinitionLevel > 0;
-            await group.ReadRawAsync(field, _present.AsMemory(0, rows), nullable ? _levels.AsMemory(0, rows) : null, null, cancellationToken).ConfigureAwait(false);
+            var nullable = bytes.MaxDefinitionLevel > 0;
+            await group.ReadRawAsync(bytes, _present.AsMemory(0, rows), nullable ? _levels.AsMemory(0, rows) : null, null, cancellationToken).ConfigureAwait(false);
             var next = 0;
-            for (var r = 0; r < rows; r++) _index[r] = !nullable || _levels[r] == field.MaxDefinitionLevel ? next++ : -1;
+            for (var r = 0; r < rows; r++) _index[r] = !nullable || _levels[r] == bytes.MaxDefinitionLevel ? next++ : -1;
         }
 
-        public override object? this[int row] => _index[row] < 0 ? null : new string(_present[_index[row]].Span);
+        public override object? this[int row] => _index[row] < 0 ? null : System.Text.Encoding.UTF8.GetString(_present[_index[row]].Span);
 
         // As RowBatch.SetValue stores a string: JSON text as it is into super, else read with COPY's rules.
         public override void Store(int row, RowBatch batch, int column)

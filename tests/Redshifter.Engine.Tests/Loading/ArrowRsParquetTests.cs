@@ -19,7 +19,16 @@ public sealed class ArrowRsParquetTests(ServersFixture fixture, ArrowRsParquetTe
     private static readonly TypeColumn Text = new("s", "", "varchar(1000)");
     private static readonly TypeColumn List = new("li", "", "jsonb", Comparison.Json);
 
+    /// <summary>
+    /// Text in every delta encoding loads as written. DELTA_BYTE_ARRAY stores each value as the length in bytes of
+    /// the prefix it shares with the value before, and the rest: Parquet.Net 6.1's string decoder cuts that length
+    /// in UTF-16 characters, so text that is not ASCII came out changed (the utf8_prefixes files: 'üx' loaded as
+    /// 'übx', '日本人' as '日本語テキス人') or made it throw (the delta_byte_array files). Text is now read as
+    /// its bytes, which that decoder cuts right.
+    /// </summary>
     [Theory]
+    [InlineData("delta_byte_array_v1", "DELTA_BYTE_ARRAY", PageV1)]
+    [InlineData("delta_byte_array_v2", "DELTA_BYTE_ARRAY", PageV2)]
     [InlineData("delta_byte_array_ascii_v1", "DELTA_BYTE_ARRAY", PageV1)]
     [InlineData("delta_byte_array_ascii_v2", "DELTA_BYTE_ARRAY", PageV2)]
     [InlineData("delta_byte_array_utf8_prefixes_v1", "DELTA_BYTE_ARRAY", PageV1)]
@@ -35,25 +44,6 @@ public sealed class ArrowRsParquetTests(ServersFixture fixture, ArrowRsParquetTe
         TypeColumn[] columns = [Id, Text];
         await LoadAsync(file.ReadBack, name, columns);
         AssertSameValues(file.ReadBack, await ReadBackAsync(name, columns), columns);
-    }
-
-    /// <summary>
-    /// Parquet.Net 6.1 cuts DELTA_BYTE_ARRAY's shared prefix (a length in bytes) from the string before as
-    /// UTF-16 characters: where that runs past the string's end it throws, and the load fails naming file,
-    /// row group and column. (Where it does not, the strings come out changed: the utf8_prefixes cases above.)
-    /// </summary>
-    [Theory]
-    [InlineData("delta_byte_array_v1")]
-    [InlineData("delta_byte_array_v2")]
-    public async Task DELTA_BYTE_ARRAY_strings_Parquet_Net_cannot_cut_fail_naming_file_row_group_and_column(string name)
-    {
-        var file = files.Of(name);
-        Assert.Contains("DELTA_BYTE_ARRAY", file.ReadBack.Encodings["s"]);
-        var error = await Assert.ThrowsAsync<RedshifterException>(() => LoadAsync(file.ReadBack, name, [Id, Text]));
-        Assert.Equal(ErrorIds.CopyFailed, error.ErrorId);
-        Assert.Contains($"s3://{Bucket}/{name}.parquet: cannot read column 's' (BYTE_ARRAY STRING, encoding RLE/DELTA_BYTE_ARRAY, codec SNAPPY) of row group 1 of 3: ", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith(". Nothing was loaded.", error.Message, StringComparison.Ordinal);
-        Assert.Empty(await Fixture.RowsAsync($"SELECT id FROM \"{Schema}\".\"{name}\""));
     }
 
     /// <summary>A list&lt;int32&gt; (null lists, empty lists, null elements) and a string column on v1 data pages.</summary>
