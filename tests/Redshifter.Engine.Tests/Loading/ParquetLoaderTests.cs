@@ -133,6 +133,36 @@ public sealed class ParquetLoaderTests(ServersFixture fixture) : IAsyncLifetime
     }
 
     /// <summary>
+    /// Parquet text is loaded from its bytes: bytes that are not UTF-8 (a BYTE_ARRAY column written without the
+    /// STRING type) fail the record naming row and column, as Redshift's COPY fails it, rather than loading
+    /// U+FFFD in their place.
+    /// </summary>
+    [Fact]
+    public async Task Text_that_is_not_UTF8_names_the_row_and_column_and_loads_nothing()
+    {
+        await Copy(await ParquetTestData.AllTypesAsync(3));
+        var f = ParquetTestData.AllTypesSchema.DataFields;
+        var schema = new ParquetSchema(f.Select((d, i) => i == 5 ? new DataField<byte[]>("name") : d).ToArray());
+        var file = await ParquetTestData.WriteAsync(schema, async g =>
+        {
+            await g.WriteAsync<long>(schema.DataFields[0], new long[] { 1, 2 });
+            await g.WriteAsync<int>(schema.DataFields[1], new int?[2]);
+            await g.WriteAsync<short>(schema.DataFields[2], new short?[2]);
+            await g.WriteAsync<double>(schema.DataFields[3], new double?[2]);
+            await g.WriteAsync<bool>(schema.DataFields[4], new bool?[2]);
+            await g.WriteAsync(schema.DataFields[5], new byte[]?[] { "ok"u8.ToArray(), [0x61, 0xC3, 0x28] });
+            await g.WriteAsync<DateTime>(schema.DataFields[6], new DateTime?[2]);
+            await g.WriteAsync<DateTime>(schema.DataFields[7], new DateTime?[2]);
+            await g.WriteAsync<DateTime>(schema.DataFields[8], new DateTime?[2]);
+            await g.WriteAsync<decimal>(schema.DataFields[9], new decimal?[2]);
+        });
+        var error = await Assert.ThrowsAsync<RedshifterException>(() => Copy(file, "latin1.parquet"));
+        Assert.Contains("at row 2, column 'name'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["3"], await Rows($"SELECT count(*) FROM \"{_schema}\".orders"));
+    }
+
+    /// <summary>
     /// Read through Parquet.Net's nullable API, a required column came back NULL now and then (seen here, in
     /// this class's sequence of files): required columns are read with the non-nullable API. Files of every
     /// size in turn, many times; id is required in the file and NOT NULL in the table.
