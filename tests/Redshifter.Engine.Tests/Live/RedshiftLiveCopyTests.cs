@@ -130,4 +130,37 @@ public sealed class RedshiftLiveCopyTests() : LiveRedshiftTest("redshifter_live_
         Assert.Equal(2L, Convert.ToInt64(await check.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".orders WHERE qty IS NULL", null, CancellationToken.None), CultureInfo.InvariantCulture));
         Assert.Equal(12.25m, Convert.ToDecimal(await check.ScalarAsync($"SELECT amount FROM \"{Schema}\".orders WHERE id = 12 - 1", null, CancellationToken.None), CultureInfo.InvariantCulture));
     }
+
+    /// <summary>
+    /// A Parquet file (written by DuckDB) with a struct and a list column, into a table whose columns for them are
+    /// SUPER: the COPY says SERIALIZETOJSON (AWS's page on loading Parquet into SUPER), and the nested values can
+    /// be navigated afterwards.
+    /// </summary>
+    [RedshiftFact(needsBucket: true)]
+    public async Task Nested_Parquet_columns_load_into_super()
+    {
+        var dir = Directory.CreateTempSubdirectory("redshifter-live-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "nested.parquet");
+            await Redshifter.TestServers.DuckDbParquet.WriteAsync([new(
+                "SELECT 1::BIGINT AS id, {'name': 'Zoë', 'n': 2} AS doc, [1, NULL, 3]::INTEGER[] AS li UNION ALL SELECT 2, NULL, []::INTEGER[]", path)]);
+            await using (var session = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None))
+                await session.ExecuteAsync($"CREATE SCHEMA \"{Schema}\"; CREATE TABLE \"{Schema}\".docs (id BIGINT, doc SUPER, li SUPER)", null, NullEngineLog.Instance, CancellationToken.None);
+            await Storage!.PutAsync(Bucket, $"{Prefix}nested.parquet", await File.ReadAllBytesAsync(path), CancellationToken.None);
+            var outcome = await CopyRunner.CopyAsync(RedshiftFactAttribute.Settings(), Storage, new SourceFile
+            {
+                Bucket = Bucket, Key = $"{Prefix}nested.parquet", Schema = Schema, Table = "docs", Format = DataFormat.Parquet,
+            }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
+            Assert.Equal(2, outcome.RowsLoaded);
+            Assert.Contains(outcome.Statements, s => s.Contains("FORMAT AS PARQUET SERIALIZETOJSON", StringComparison.Ordinal));
+            await using var check = await DatabaseSession.OpenAsync(RedshiftFactAttribute.Settings(), CancellationToken.None);
+            Assert.Equal("Zoë", Convert.ToString(await check.ScalarAsync($"SELECT doc.name::VARCHAR FROM \"{Schema}\".docs WHERE id = 1", null, CancellationToken.None), CultureInfo.InvariantCulture));
+            Assert.Equal(3L, Convert.ToInt64(await check.ScalarAsync($"SELECT get_array_length(li) FROM \"{Schema}\".docs WHERE id = 1", null, CancellationToken.None), CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
