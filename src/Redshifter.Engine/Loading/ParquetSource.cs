@@ -173,7 +173,7 @@ internal sealed class ParquetSource : IAsyncDisposable
     private static ColumnValues[] ColumnsOf(IReadOnlyList<Field> fields)
     {
         var columns = new ColumnValues[fields.Count];
-        List<DataField> asInt32 = [], asInt64 = [], asBytes = [];
+        List<DataField> asInt32 = [], asInt64 = [];
         for (var c = 0; c < fields.Count; c++)
         {
             if (fields[c] is not DataField { IsArray: false } field)
@@ -184,15 +184,7 @@ internal sealed class ParquetSource : IAsyncDisposable
             var physical = ParquetIntegers.PhysicalType(field);
             if (physical == null)
             {
-                var values = ColumnValues.For(field);
-                if (values is Strings)
-                {
-                    // Text is read as its bytes (see Strings), through a field of that type.
-                    var bytes = new DataField<byte[]>(field.Name, field.IsNullable);
-                    asBytes.Add(bytes);
-                    values = new Strings(bytes);
-                }
-                columns[c] = values;
+                columns[c] = ColumnValues.For(field);
                 continue;
             }
             DataField? int32 = null;
@@ -203,7 +195,6 @@ internal sealed class ParquetSource : IAsyncDisposable
         }
         if (asInt32.Count > 0) _ = new ParquetSchema(asInt32);
         if (asInt64.Count > 0) _ = new ParquetSchema(asInt64);
-        if (asBytes.Count > 0) _ = new ParquetSchema(asBytes);
         return columns;
     }
 
@@ -433,9 +424,18 @@ internal sealed class ParquetSource : IAsyncDisposable
     /// count of characters where the format counts bytes, so text that is not ASCII came out changed, silently
     /// (ArrowRsParquetTests); its byte decoder counts bytes. Bytes that are not UTF-8 are an error, not U+FFFD.
     /// </summary>
-    /// <param name="bytes">the column as a field of bytes (Parquet.Net reads a text field only as characters)</param>
-    private sealed class Strings(DataField bytes) : ColumnValues
+    private sealed class Strings : ColumnValues
     {
+        // The column as a field of bytes, on a schema of its own as Parquet.Net requires: it reads a text field
+        // only as characters.
+        private readonly DataField bytes;
+
+        public Strings(DataField field)
+        {
+            bytes = new DataField<byte[]>(field.Name, field.IsNullable);
+            _ = new ParquetSchema(bytes);
+        }
+
         private ReadOnlyMemory<byte>[] _present = [];
         private int[] _levels = [];
         private int[] _index = []; // a row's value in _present, or -1 for NULL
