@@ -204,6 +204,20 @@ Describe 'Invoke-S3ToRedshift: several tables' {
         $LASTEXITCODE | Should -Be 1
     }
 
+    It 'runs with -Debug in a NonInteractive pwsh (CI): every message written, nothing asked, the failed table reported' {
+        # With -Debug PowerShell asks after each verbose message, warning and error of a compiled cmdlet; a
+        # NonInteractive pwsh cannot ask, and the load used to fail at its second verbose message.
+        Send-TestS3Object -Bucket $bucket -Key "${schema}_dbg_2015-07-01T00:00:00Z.json" -Text '{"id":1,"time":"2015-07-01T01:00:00Z","extra":5}'
+        Send-TestS3Object -Bucket $bucket -Key "config_${schema}_dbg_2015-07-01T00:00:00Z.yml" -Text (New-PagesConfig $schema 'dbg')
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table dbg,broken -Force -Debug *>&1 | ForEach-Object { `$_.GetType().Name + ': ' + `$_ } | Out-String -Width 400; 'errors: ' + (`$Error.FullyQualifiedErrorId -join ',')"
+        $r.Output | Should -Not -Match 'NonInteractive'
+        $r.Output | Should -Match 'VerboseRecord: .*dbg: committed'
+        $r.Output | Should -Match "WarningRecord: .*ignored keys: 'extra'"
+        $r.Output | Should -Match 'Status = Loaded|Loaded'
+        $r.Output | Should -Match 'errors: Redshifter.LoadFailed'
+        Get-Count $schema 'dbg' | Should -Be 1
+    }
+
     It 'names a missing environment variable' {
         $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table good" -Environment @{ REDSHIFT_DB = $null }
         $r.ExitCode | Should -Not -Be 0

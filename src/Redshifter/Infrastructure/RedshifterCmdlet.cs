@@ -161,6 +161,33 @@ public abstract class RedshifterCmdlet : PSCmdlet, IDisposable
 
     internal void Terminating(Action step) => Terminating(() => { step(); return true; });
 
+    // With -Debug (and no -Verbose, -WarningAction or -ErrorAction), PowerShell writes a compiled cmdlet's verbose
+    // messages, warnings and errors and then asks whether to go on. A NonInteractive pwsh (CI jobs, schedulers)
+    // cannot ask and throws, which failed a load at its second verbose message. The message is already written
+    // when the question comes, so a question that cannot be asked is taken as "go on", as without -Debug.
+    // (These hide Cmdlet's own methods so that every message of the module goes through them.)
+
+    /// <summary>Cmdlet.WriteVerbose, never failing on a question a NonInteractive host cannot ask (see above).</summary>
+    public new void WriteVerbose(string text) => Unasked(() => base.WriteVerbose(text));
+
+    /// <summary>Cmdlet.WriteWarning, never failing on a question a NonInteractive host cannot ask (see above).</summary>
+    public new void WriteWarning(string text) => Unasked(() => base.WriteWarning(text));
+
+    /// <summary>Cmdlet.WriteError, never failing on a question a NonInteractive host cannot ask (see above).</summary>
+    public new void WriteError(ErrorRecord errorRecord) => Unasked(() => base.WriteError(errorRecord));
+
+    private void Unasked(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (PSInvalidOperationException) when (MyInvocation.BoundParameters.ContainsKey("Debug"))
+        {
+            // the host cannot prompt: go on
+        }
+    }
+
     internal void WriteEngineError(RedshifterException ex, object? target = null)
     {
         foreach (var detail in ex.Details) WriteVerbose("Refused record: " + detail);
