@@ -59,8 +59,9 @@ END $$;
     # The load's steps, in order, as its -Verbose output shows them (the last one present = the phase a kill hit).
     $k9Markers = [ordered]@{
         'connect'  = ': config s3://'       # source and config found: reading the config, connecting
-        'inspect'  = ': connected to '      # advisory lock, inspecting the table, freshness
-        'DDL'      = 'SQL: ALTER TABLE'     # ALTER TABLE … ADD COLUMN, then LOCK TABLE
+        'inspect'  = ': connected to '      # advisory lock (PostgreSQL), then the table's lock
+        'lock'     = 'SQL: LOCK TABLE'      # the table locked before it is read (issue 14), then inspected, freshness
+        'DDL'      = 'SQL: ALTER TABLE'     # ALTER TABLE … ADD COLUMN
         'delete'   = 'SQL: DELETE FROM'     # the refresh window's 300,000 rows
         'COPY'     = 'SQL: COPY '           # streaming 1.5 M rows (and COMMIT at its end)
         'committed' = ': committed: '
@@ -127,13 +128,14 @@ Describe 'kill -9 during Invoke-S3ToRedshift -Force' -Tag Long {
         # The kills: ten at delays spread from 0.2 s to 85 % of the whole load (with jitter; a load that
         # finishes first is tried again with a shorter delay: the machine's speed varies), and five aimed
         # at the short steps — the moment their statement appears in the log, or some way into the COPY.
-        # The DDL one runs while another session reads the table, so that its ALTER TABLE waits for the lock.
+        # The lock one runs while another session reads the table, so that its LOCK TABLE waits for that reader.
         $random = [Random]::new()
         $plan = @(
             foreach ($i in 0..9) { @{ Delay = 0.2 + (0.85 * $duration - 0.2) * ($i + $random.NextDouble()) / 10; Marker = $null; After = 0.0 } }
             @{ Delay = $null; Marker = 'connect'; After = 0.0 }
             @{ Delay = $null; Marker = 'inspect'; After = 0.0 }
-            @{ Delay = $null; Marker = 'DDL'; After = 0.5; Reader = 25 }
+            @{ Delay = $null; Marker = 'lock'; After = 0.5; Reader = 25 }
+            @{ Delay = $null; Marker = 'DDL'; After = 0.0 }
             @{ Delay = $null; Marker = 'delete'; After = 0.0 }
             @{ Delay = $null; Marker = 'COPY'; After = ($seen['committed'] - $seen['COPY']) * (0.2 + 0.6 * $random.NextDouble()) }
         )
@@ -207,7 +209,7 @@ Describe 'kill -9 during Invoke-S3ToRedshift -Force' -Tag Long {
             $k.BackendGoneSeconds | Should -BeLessThan 10 -Because "the backend of run $($k.Run) ($($k.Phase)) must not outlive its client for long"
             $k.AdvisoryLocks | Should -Be 0 -Because "run $($k.Run) must not leave the load's advisory lock held"
         }
-        foreach ($phase in 'connect', 'DDL*', 'delete', 'COPY') { @($killed.Phase -like $phase).Count | Should -BeGreaterThan 0 -Because "a kill must land in the $phase step" }
+        foreach ($phase in 'connect', 'lock*', 'delete', 'COPY') { @($killed.Phase -like $phase).Count | Should -BeGreaterThan 0 -Because "a kill must land in the $phase step" }
         $tempObjects | Should -Be 0
         $prepared | Should -Be 0
         $extraTables | Should -BeNullOrEmpty
