@@ -62,7 +62,7 @@ internal static class SourceCheck
         if (source.Format != DataFormat.Parquet)
             await ReadTextAsync(source, first, head, storage, cancellationToken).ConfigureAwait(false);
         else if (first.Compression == Compression.None) // a Parquet file compressed as a whole is left to the load
-            await ReadParquetHeadAsync(first, head, storage, cancellationToken).ConfigureAwait(false);
+            await ReadParquetHeadAsync(first, head, storage, log, cancellationToken).ConfigureAwait(false);
         log.Verbose($"{config.Schema}.{config.Table}: read the head of {first.Uri} ({(head.ParquetFields != null ? "its schema, " : "")}{head.Records:N0} record{(head.Records == 1 ? "" : "s")}) to check it against the config and the table.");
         return head;
     }
@@ -170,7 +170,7 @@ internal static class SourceCheck
     /// <see cref="MaxParquetRows"/> rows) — that group's values, with one more ranged GET. A file that is not
     /// flat Parquet is left alone: the load's reader says what is wrong with it.
     /// </summary>
-    private static async Task ReadParquetHeadAsync(SourceObject source, SourceHead head, S3Storage storage, CancellationToken cancellationToken)
+    private static async Task ReadParquetHeadAsync(SourceObject source, SourceHead head, S3Storage storage, IEngineLog log, CancellationToken cancellationToken)
     {
         var info = await storage.TryGetInfoAsync(source.Bucket, source.Key, cancellationToken).ConfigureAwait(false);
         const int Magic = 4;
@@ -195,9 +195,11 @@ internal static class SourceCheck
             var rows = reader.OpenRowGroupReader(0);
             var count = (int)rows.RowCount;
             var stats = new ValueStats[head.ParquetFields.Count];
+            // The load's readers (integers as stored, text as bytes): Parquet.Net's own misread or refused some.
+            var readers = ParquetSource.ColumnsOf(head.ParquetFields);
             for (var c = 0; c < stats.Length; c++)
             {
-                var values = ParquetSource.ColumnValues.For(head.ParquetFields[c]);
+                var values = readers[c];
                 await values.ReadAsync(rows, head.ParquetFields[c], count, cancellationToken).ConfigureAwait(false);
                 stats[c] = new ValueStats();
                 for (var r = 0; r < count; r++) Observe(stats[c], values[r]);
@@ -206,7 +208,8 @@ internal static class SourceCheck
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // not readable as Parquet: the load's reader words that
+            // Not readable as Parquet: the load's reader words that. Said, so that a check that did not run is not taken for one that passed.
+            log.Verbose($"{source.Uri}: the check could not read the file's head as Parquet ({ex.Message}); the load reads the file itself.");
         }
     }
 

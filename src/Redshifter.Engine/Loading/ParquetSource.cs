@@ -168,9 +168,10 @@ internal sealed class ParquetSource : IAsyncDisposable
     /// <summary>
     /// The readers of the file's columns. INT32/INT64 columns are read as the integers they store, through
     /// fields of a physical type (attached to schemas of their own, as Parquet.Net requires), and turned
-    /// into their logical type's value by <see cref="ParquetIntegers"/>.
+    /// into their logical type's value by <see cref="ParquetIntegers"/>. The source check reads a file's head
+    /// with the same readers.
     /// </summary>
-    private static ColumnValues[] ColumnsOf(IReadOnlyList<Field> fields)
+    internal static ColumnValues[] ColumnsOf(IReadOnlyList<Field> fields)
     {
         var columns = new ColumnValues[fields.Count];
         List<DataField> asInt32 = [], asInt64 = [];

@@ -187,6 +187,33 @@ public sealed class SourceCheckTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Contains("numeric(3,2)", warnings[1], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A file as DuckDB writes it with v2 pages: its DATE and INT columns are DELTA_BINARY_PACKED, which
+    /// Parquet.Net reads only as the integers they store. The check reads them as the load does, so the text
+    /// column after them is still checked.
+    /// </summary>
+    [Fact]
+    public async Task A_DuckDB_v2_file_s_first_row_group_is_checked_like_any_other()
+    {
+        var dir = Directory.CreateTempSubdirectory("redshifter-check-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "v2.parquet");
+            await Redshifter.TestServers.DuckDbParquet.WriteAsync([new(
+                "SELECT i::INT AS n, DATE '2024-01-01' + i::INT AS day, repeat('x', 3 + i) AS s FROM range(5) t(i)", path, ParquetVersion: "v2")]);
+            var source = await PutParquet("v2.parquet", await File.ReadAllBytesAsync(path));
+
+            var warnings = await Check(source, Config(("n", "int"), ("day", "date"), ("s", "varchar(4)")));
+
+            var warning = Assert.Single(warnings);
+            Assert.Contains("column 's' is varchar(4) but its longest value (in the first 5 records) is 7 bytes", warning, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_Parquet_string_where_the_config_says_bigint_is_an_error_naming_the_column()
     {
