@@ -17,14 +17,8 @@
     make build; dotnet tool run pwsh -File bench/Measure-Load.ps1 -Rows 8500000 -Runs 1 -Uncompressed
 #>
 param([int] $Rows = 1000000, [int] $Runs = 2, [switch] $Uncompressed, [switch] $Parquet)
-$ErrorActionPreference = 'Stop'
-$root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
-$env:REDSHIFTER_ROOT = $root
-Add-Type -Path (Join-Path $root 'tests/Redshifter.TestServers/bin/Release/net10.0/Redshifter.TestServers.dll')
-Import-Module (Join-Path $root 'tests/pester/TestHelpers.psm1') -Force
-$pwsh = Get-PwshPath
-$work = Join-Path ([System.IO.Path]::GetTempPath()) ('redshifter-bench-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
-New-Item -ItemType Directory -Path $work | Out-Null
+. (Join-Path $PSScriptRoot 'BenchSetup.ps1')
+$work = New-BenchWorkDirectory
 $servers = [Redshifter.TestServers.TestServers]::Start([string[]]@('bench'))
 try {
     $servers.ApplyToProcessEnvironment()

@@ -10,11 +10,7 @@
     make build; dotnet tool run pwsh -File bench/Measure-Throttle.ps1 -Tables 8 -LatencyMs 40 -Runs 3
 #>
 param([int] $Tables = 8, [int] $LatencyMs = 40, [int] $Runs = 3, [int] $Throttle = 4)
-$ErrorActionPreference = 'Stop'
-$root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
-$env:REDSHIFTER_ROOT = $root
-Add-Type -Path (Join-Path $root 'tests/Redshifter.TestServers/bin/Release/net10.0/Redshifter.TestServers.dll')
-Import-Module (Join-Path $root 'tests/pester/TestHelpers.psm1') -Force
+. (Join-Path $PSScriptRoot 'BenchSetup.ps1')
 $servers = [Redshifter.TestServers.TestServers]::Start([string[]]@('bench'))
 $proxy = $null
 try {
