@@ -211,6 +211,17 @@ public sealed class DatabaseSession : IAsyncDisposable
     private bool? _supportsMerge;
 
     /// <summary>
+    /// Whether a varchar widening must run outside the load's transaction (Redshift). Settable for tests
+    /// of that path on PostgreSQL.
+    /// </summary>
+    public bool WidensOutsideTransaction
+    {
+        get => _widensOutsideTransaction ?? Dialect.WidensOutsideTransaction;
+        internal set => _widensOutsideTransaction = value;
+    }
+    private bool? _widensOutsideTransaction;
+
+    /// <summary>
     /// The dialect of the server actually connected, for catalog reads: with REDSHIFT_DIALECT=Redshift
     /// against PostgreSQL (to review Redshift SQL), statements are spelled for Redshift but the catalog
     /// is PostgreSQL's.

@@ -77,27 +77,20 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         var session = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
         try
         {
-            // Checks of the source that change nothing, before any transaction and once per load (DESIGN.md section 5 step 4).
-            await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
-            var head = await SourceCheck.ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
-            // A person answering -Confirm may take a while: ask before any lock is taken (the plan read
-            // without one), then lock and plan again, and run that without asking twice.
-            var approved = false;
-            if (approval.WillAsk && !approval.PlanOnly)
+            var load = await StartAsync(session, request, source, config, reason, warnings, clock, cancellationToken).ConfigureAwait(false);
+            // -WhatIf shows, and -Confirm asks about, the plan read without a lock: a review never waits for a
+            // load, and a person answering never holds one up. Once approved, the load locks and plans again.
+            if (approval.PlanOnly || approval.WillAsk)
             {
-                var declined = await AttemptAsync(session, request, source, config, reason, head, warnings, AttemptMode.Ask, clock, cancellationToken).ConfigureAwait(false);
-                if (declined != null) return declined;
-                approved = true;
+                if (await ShowAsync(session, load, cancellationToken).ConfigureAwait(false) is { } notRun) return notRun;
+                load.Approved = true;
             }
             var used = false;
             for (int conflicts = 0, creates = 0; ; used = true)
             {
                 try
                 {
-                    var mode = approval.PlanOnly ? AttemptMode.Plan : approved ? AttemptMode.RunApproved : AttemptMode.Run;
-                    var outcome = await AttemptAsync(session, request, source, config, reason, head, warnings, mode, clock, cancellationToken).ConfigureAwait(false);
-                    if (outcome != null) return outcome;
-                    approved = true; // columns were widened before the transaction: plan and run it again
+                    if (await LoadOnceAsync(session, load, cancellationToken).ConfigureAwait(false) is { } outcome) return outcome;
                 }
                 catch (Exception ex) when (!used && !cancellationToken.IsCancellationRequested && session.DiedBeforeUse(ex))
                 {
@@ -125,9 +118,13 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
     {
         var session = await DatabaseSession.OpenAsync(settings, cancellationToken, _servers).ConfigureAwait(false);
         session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
+        SessionOpened?.Invoke(session);
         log.Verbose($"{name}: connected to {settings.Endpoint} ({session.Engine}).");
         return session;
     }
+
+    /// <summary>For tests: adjusts each session the job opens (e.g. Redshift's widening before the transaction, on PostgreSQL).</summary>
+    internal Action<DatabaseSession>? SessionOpened { get; init; }
 
     /// <summary>
     /// Get-RedshiftLoadPlan: the plan of the load, changing nothing: no transaction, no lock (so it needs
@@ -137,15 +134,12 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
     {
         var warnings = new List<string>();
         var (source, config, reason) = await PrepareAsync(request, warnings, cancellationToken).ConfigureAwait(false);
-        await using var session = await DatabaseSession.OpenAsync(settings, cancellationToken, _servers).ConfigureAwait(false);
-        session.AddSecrets(SecretRedactor.FromEnvironment(ProcessEnvironment.Instance));
-        await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
-        var head = await SourceCheck.ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
-        var state = await InspectAsync(session, config, null, lockFirst: false, cancellationToken).ConfigureAwait(false);
-        var plan = await Planner(config).PlanAsync(session, request, source, config, reason, state, warnings, HistoryReady(request), cancellationToken).ConfigureAwait(false);
+        await using var session = await OpenAsync($"{config.Schema}.{config.Table}", cancellationToken).ConfigureAwait(false);
+        var load = await StartAsync(session, request, source, config, reason, warnings, Stopwatch.StartNew(), cancellationToken).ConfigureAwait(false);
+        var (plan, state) = await InspectAndPlanAsync(session, load, null, cancellationToken).ConfigureAwait(false);
         // A stale file is skipped whatever its head holds; the plan's list of warnings takes the check's.
-        if (!plan.Skip) warnings.AddRange(head.Compare(state, log));
-        return Redacted(plan, session);
+        if (!plan.Skip) warnings.AddRange(load.Head.Compare(state, log));
+        return plan;
     }
 
     /// <summary>Finds the source and reads its config; the checks of its head that change nothing come later.</summary>
@@ -176,112 +170,113 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         return (source, config, reason);
     }
 
-    /// <summary>How far an attempt goes: plan and ask only (no transaction, no lock), or run.</summary>
-    private enum AttemptMode
+    /// <summary>The checks of the source that change nothing, before any transaction and once per load (DESIGN.md section 5 step 4), and its head for later.</summary>
+    private async Task<TableLoad> StartAsync(DatabaseSession session, LoadRequest request, SourceFile source, TableConfig config, string reason, List<string> warnings, Stopwatch clock, CancellationToken cancellationToken)
     {
-        /// <summary>-WhatIf: plan and show it; nothing runs.</summary>
-        Plan,
-        /// <summary>-Confirm: plan without a lock and ask; null when approved.</summary>
-        Ask,
-        /// <summary>Lock, plan, ask, run.</summary>
-        Run,
-        /// <summary>Lock, plan, run: already approved.</summary>
-        RunApproved,
+        await SourceChecks.VerifyAsync(source, storage, session.Engine, log, cancellationToken).ConfigureAwait(false);
+        var head = await SourceCheck.ReadHeadAsync(source, config, storage, log, cancellationToken).ConfigureAwait(false);
+        return new TableLoad(request, source, config, reason, head, warnings, clock);
+    }
+
+    /// <summary>-WhatIf and -Confirm: the plan without a transaction or a lock, shown or asked about. Null when approved.</summary>
+    private async Task<LoadOutcome?> ShowAsync(DatabaseSession session, TableLoad load, CancellationToken cancellationToken)
+    {
+        var (plan, state) = await InspectAndPlanAsync(session, load, null, cancellationToken).ConfigureAwait(false);
+        if (plan.Skip) return Skipped(load, plan);
+        load.Warnings.AddRange(load.Head.Compare(state, log, loadCountsCuts: session.Engine == EngineKind.PostgreSQL && !approval.PlanOnly));
+        return await ApproveAsync(load, plan, cancellationToken).ConfigureAwait(false) ? null : NotApproved(load, plan);
     }
 
     /// <summary>
-    /// One try at the load's transaction. Null when it widened columns before the transaction (Redshift) and
-    /// must run again, or (<see cref="AttemptMode.Ask"/>) when the load was approved; otherwise the outcome.
+    /// One try at the load's transaction: lock the table, plan, run the plan's steps in order, commit. Null
+    /// when it widened columns before the transaction (Redshift) and must run again; otherwise the outcome.
     /// </summary>
-    private async Task<LoadOutcome?> AttemptAsync(DatabaseSession session, LoadRequest request, SourceFile source, TableConfig config, string reason,
-        SourceHead head, List<string> warnings, AttemptMode mode, Stopwatch clock, CancellationToken cancellationToken)
+    private async Task<LoadOutcome?> LoadOnceAsync(DatabaseSession session, TableLoad load, CancellationToken cancellationToken)
     {
-        var name = $"{config.Schema}.{config.Table}";
-        var planOnly = mode is AttemptMode.Plan or AttemptMode.Ask;
-        var approved = mode == AttemptMode.RunApproved;
-        // -WhatIf only plans: no transaction and no lock, so a review never waits for (or blocks) a load.
-        var transaction = planOnly ? null : await session.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await using (transaction)
+        var name = load.Name;
+        await using var transaction = await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var (plan, state) = await InspectAndPlanAsync(session, load, transaction, cancellationToken).ConfigureAwait(false);
+        if (plan.Skip) return Skipped(load, plan);
+        // The source's head against the table, before anything changes (a stale file is skipped above whatever
+        // its head holds). The PostgreSQL loader counts what TRUNCATECOLUMNS cuts itself, so the sample's widths go unsaid.
+        load.Warnings.AddRange(load.Head.Compare(state, log, loadCountsCuts: session.Engine == EngineKind.PostgreSQL));
+        if (!load.Approved && !await ApproveAsync(load, plan, cancellationToken).ConfigureAwait(false)) return NotApproved(load, plan);
+
+        // Redshift widens a column only outside a transaction block: end this one, widen (no data can be
+        // lost, and a re-run is a no-op), and load in a new one.
+        if (plan.Steps.Where(s => s.BeforeTransaction).ToList() is { Count: > 0 } before)
         {
-            log.Progress(name, "inspecting the table", -1);
-            var state = await InspectAsync(session, config, transaction, lockFirst: !planOnly, cancellationToken).ConfigureAwait(false);
-            log.Verbose($"{name}: {(state.Exists ? $"exists, latest data date {(state.LatestDataDate is { } d ? d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "none (empty)")}" : "does not exist yet")}.");
-
-            var historyReady = HistoryReady(request);
-            var plan = Redacted(await Planner(config).PlanAsync(session, request, source, config, reason, state, warnings, historyReady, cancellationToken).ConfigureAwait(false), session);
-            log.Verbose($"{name}: {(plan.Freshness.IsStale ? plan.Skip ? "stale: " : "stale, loaded because of -Force: " : "")}{plan.Freshness.Reason}");
-            foreach (var note in plan.Notes) log.Verbose($"{name}: {note}.");
-            if (plan.Skip)
-            {
-                log.Verbose($"{name}: skipped. Use -Force to load it anyway.");
-                return Outcome(plan, LoadStatus.Skipped, clock, plan.Freshness.Reason + " Use -Force to load it anyway.");
-            }
-            // The source's head against the table, before anything changes, once per load (a stale file is skipped
-            // above whatever its head holds); the warnings join the plan's list. Where the PostgreSQL loader will
-            // run, it counts what TRUNCATECOLUMNS cuts itself, so the sample's widths go unsaid.
-            warnings.AddRange(head.Compare(state, log, loadCountsCuts: session.Engine == Connections.EngineKind.PostgreSQL && !approval.PlanOnly));
-            log.Verbose($"{name}: {TableUpdater.Describe(new TableChangePlan(plan.TableAction, [], plan.AddedColumns) { Widenings = plan.WidenedColumns })}.");
-            if (!approved && !await approval.ApproveAsync(name, $"Load {source.Uri}", [.. plan.Statements], cancellationToken).ConfigureAwait(false))
-                return Outcome(plan, LoadStatus.Skipped, clock, "Not approved (-WhatIf or -Confirm): nothing was changed.") with { Approved = false };
-            if (mode == AttemptMode.Ask) return null;
-
-            // Redshift widens a column only outside a transaction block: end this one, widen (no data can be
-            // lost, and a re-run is a no-op), and plan again in a new transaction.
-            var before = plan.Steps.Where(s => s.BeforeTransaction).ToList();
-            if (before.Count > 0)
-            {
-                await transaction!.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var step in before)
-                {
-                    log.Progress(name, step.Purpose, -1);
-                    await session.ExecuteAsync(step.Sql!, null, log, cancellationToken, step.Parameters).ConfigureAwait(false);
-                }
-                return null;
-            }
-
-            var started = DateTime.UtcNow;
-            long deleted = 0, loaded = 0;
-            UpsertCounts? merged = null;
-            foreach (var step in plan.Steps)
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var step in before)
             {
                 log.Progress(name, step.Purpose, -1);
-                switch (step.Kind)
-                {
-                    case LoadStepKind.Lock:
-                        break; // taken before the table was read (InspectAsync)
-                    case LoadStepKind.Delete:
-                        deleted = await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
-                        break;
-                    case LoadStepKind.Copy:
-                        // A table this plan did not change has the columns just read: the loader need not ask again.
-                        var copied = await Loader(config).LoadAsync(session, transaction!, source, cancellationToken, knownColumns: plan.TableAction == TableAction.Unchanged ? state.Columns : null).ConfigureAwait(false);
-                        loaded = copied.Rows;
-                        warnings.AddRange(copied.Warnings); // the plan's list: the outcome reports them
-                        break;
-                    case LoadStepKind.Upsert:
-                        merged = await new Upsert(Loader(config), log).RunAsync(session, transaction!, source, plan.Columns, plan.UpsertKeys!, cancellationToken).ConfigureAwait(false);
-                        loaded = merged.RowsLoaded;
-                        warnings.AddRange(merged.Warnings);
-                        break;
-                    case LoadStepKind.History:
-                        await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, HistoryRow(session, config, source, loaded, deleted, started)).ConfigureAwait(false);
-                        break;
-                    default:
-                        await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
-                        break;
-                }
+                await session.ExecuteAsync(step.Sql!, null, log, cancellationToken, step.Parameters).ConfigureAwait(false);
             }
-            log.Progress(name, "committing", -1);
-            await transaction!.CommitAsync(cancellationToken).ConfigureAwait(false);
-            if (request.HistoryTable is { } h) _historyReady[(Identifier.Fold(h.Schema), Identifier.Fold(h.Table))] = true;
-            log.Verbose($"{name}: committed: {deleted:N0} rows deleted, {loaded:N0} loaded{(merged != null ? $" ({merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted)" : "")}, in {clock.Elapsed.TotalSeconds:N1} s.");
-            return Outcome(plan, LoadStatus.Loaded, clock,
-                merged != null ? $"Merged by {plan.UpsertKeys}: {merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted."
-                : request.Truncate ? "Replaced every row."
-                : $"Refreshed {plan.Window!.Describe(request.Granularity)}{(request.TimeZone.Id != "UTC" ? " (" + request.TimeZone.Id + ")" : "")}.")
-                with { RowsDeleted = deleted, RowsLoaded = loaded, RowsUpdated = merged?.RowsUpdated ?? 0, RowsInserted = merged?.RowsInserted ?? 0 };
+            load.RanBefore(before, plan.WidenedColumns);
+            return null;
         }
+
+        var started = DateTime.UtcNow;
+        long deleted = 0, loaded = 0;
+        UpsertCounts? merged = null;
+        foreach (var step in plan.Steps)
+        {
+            log.Progress(name, step.Purpose, -1);
+            switch (step.Kind)
+            {
+                case LoadStepKind.Lock:
+                    break; // taken before the table was read (InspectAsync)
+                case LoadStepKind.Delete:
+                    deleted = await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
+                    break;
+                case LoadStepKind.Copy:
+                    // A table this plan did not change has the columns just read: the loader need not ask again.
+                    var copied = await Loader(load.Config).LoadAsync(session, transaction, load.Source, cancellationToken, knownColumns: plan.TableAction == TableAction.Unchanged ? state.Columns : null).ConfigureAwait(false);
+                    loaded = copied.Rows;
+                    load.Warnings.AddRange(copied.Warnings); // the plan's list: the outcome reports them
+                    break;
+                case LoadStepKind.Upsert:
+                    merged = await new Upsert(Loader(load.Config), log).RunAsync(session, transaction, load.Source, plan.Columns, plan.UpsertKeys!, cancellationToken).ConfigureAwait(false);
+                    loaded = merged.RowsLoaded;
+                    load.Warnings.AddRange(merged.Warnings);
+                    break;
+                case LoadStepKind.History:
+                    await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, HistoryRow(session, load.Config, load.Source, loaded, deleted, started)).ConfigureAwait(false);
+                    break;
+                default:
+                    await session.ExecuteAsync(step.Sql!, transaction, log, cancellationToken, step.Parameters).ConfigureAwait(false);
+                    break;
+            }
+        }
+        log.Progress(name, "committing", -1);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (load.Request.HistoryTable is { } h) _historyReady[(Identifier.Fold(h.Schema), Identifier.Fold(h.Table))] = true;
+        log.Verbose($"{name}: committed: {deleted:N0} rows deleted, {loaded:N0} loaded{(merged != null ? $" ({merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted)" : "")}, in {load.Clock.Elapsed.TotalSeconds:N1} s.");
+        var request = load.Request;
+        return Outcome(load, plan, LoadStatus.Loaded,
+            merged != null ? $"Merged by {plan.UpsertKeys}: {merged.RowsUpdated:N0} updated, {merged.RowsInserted:N0} inserted."
+            : request.Truncate ? "Replaced every row."
+            : $"Refreshed {plan.Window!.Describe(request.Granularity)}{(request.TimeZone.Id != "UTC" ? " (" + request.TimeZone.Id + ")" : "")}.")
+            with { RowsDeleted = deleted, RowsLoaded = loaded, RowsUpdated = merged?.RowsUpdated ?? 0, RowsInserted = merged?.RowsInserted ?? 0 };
     }
+
+    /// <summary>The table as it is (locked first when in a transaction) and the plan made from it, as -Verbose tells them.</summary>
+    private async Task<(LoadPlan Plan, TableState State)> InspectAndPlanAsync(DatabaseSession session, TableLoad load, DatabaseTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var name = load.Name;
+        log.Progress(name, "inspecting the table", -1);
+        var state = await InspectAsync(session, load.Config, transaction, lockFirst: transaction != null, cancellationToken).ConfigureAwait(false);
+        log.Verbose($"{name}: {(state.Exists ? $"exists, latest data date {(state.LatestDataDate is { } d ? d.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "none (empty)")}" : "does not exist yet")}.");
+        var plan = Redacted(await Planner(load.Config).PlanAsync(session, load.Request, load.Source, load.Config, load.Reason, state, load.Warnings, HistoryReady(load.Request), cancellationToken).ConfigureAwait(false), session);
+        log.Verbose($"{name}: {(plan.Freshness.IsStale ? plan.Skip ? "stale: " : "stale, loaded because of -Force: " : "")}{plan.Freshness.Reason}");
+        foreach (var note in plan.Notes) log.Verbose($"{name}: {note}.");
+        log.Verbose(plan.Skip ? $"{name}: skipped. Use -Force to load it anyway."
+            : $"{name}: {TableUpdater.Describe(new TableChangePlan(plan.TableAction, [], plan.AddedColumns) { Widenings = plan.WidenedColumns })}.");
+        return (plan, state);
+    }
+
+    private Task<bool> ApproveAsync(TableLoad load, LoadPlan plan, CancellationToken cancellationToken) =>
+        approval.ApproveAsync(load.Name, $"Load {load.Source.Uri}", [.. plan.Statements], cancellationToken);
 
     /// <summary>
     /// The table's columns, then — having locked it when <paramref name="lockFirst"/> — its latest data date:
@@ -297,7 +292,7 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
         if (lockFirst && dialect.SerializeLoadsSql is { } serialize)
         {
             log.Progress(name, "waiting for other loads of the table", -1);
-            await session.ScalarAsync(serialize, transaction, cancellationToken, new Dictionary<string, object?> { ["lock_name"] = name }).ConfigureAwait(false);
+            await session.ExecuteAsync(serialize, transaction, log, cancellationToken, new Dictionary<string, object?> { ["lock_name"] = name }).ConfigureAwait(false);
         }
         var state = await TableInspector.ReadColumnsAsync(session, config.Schema, config.Table, transaction, cancellationToken).ConfigureAwait(false);
         if (!state.Exists) return state;
@@ -320,12 +315,51 @@ public sealed class LoadJob(DatabaseSettings settings, S3Storage storage, IEngin
     private static LoadPlan Redacted(LoadPlan plan, DatabaseSession session) =>
         plan with { Steps = [.. plan.Steps.Select(s => s with { Statements = [.. s.Statements.Select(session.Redactor.Redact)] })] };
 
-    private static LoadOutcome Outcome(LoadPlan plan, LoadStatus status, Stopwatch clock, string message) => new()
+    private static LoadOutcome Skipped(TableLoad load, LoadPlan plan) =>
+        Outcome(load, plan, LoadStatus.Skipped, plan.Freshness.Reason + " Use -Force to load it anyway.");
+
+    private static LoadOutcome NotApproved(TableLoad load, LoadPlan plan) =>
+        Outcome(load, plan, LoadStatus.Skipped, "Not approved (-WhatIf or -Confirm): nothing was changed.") with { Approved = false };
+
+    /// <summary>The outcome of the plan that ran, with what ran before its transaction (Redshift's widening), which is part of this load too.</summary>
+    private static LoadOutcome Outcome(TableLoad load, LoadPlan plan, LoadStatus status, string message)
     {
-        Schema = plan.Schema, Table = plan.Table, Source = plan.Source, Status = status,
-        TableAction = plan.TableAction.ToString(), AddedColumns = plan.AddedColumns, WidenedColumns = [.. plan.WidenedColumns.Select(w => w.Column)],
-        Duration = clock.Elapsed, Message = message, Statements = [.. plan.Statements], Warnings = plan.Warnings, Plan = plan,
-    };
+        if (load.StepsBefore.Count > 0)
+        {
+            plan = plan with
+            {
+                Steps = [.. load.StepsBefore, .. plan.Steps],
+                WidenedColumns = [.. load.Widened, .. plan.WidenedColumns],
+                TableAction = plan.TableAction == TableAction.Unchanged ? TableAction.Altered : plan.TableAction,
+            };
+        }
+        return new()
+        {
+            Schema = plan.Schema, Table = plan.Table, Source = plan.Source, Status = status,
+            TableAction = plan.TableAction.ToString(), AddedColumns = plan.AddedColumns, WidenedColumns = [.. plan.WidenedColumns.Select(w => w.Column)],
+            Duration = load.Clock.Elapsed, Message = message, Statements = [.. plan.Statements], Warnings = plan.Warnings, Plan = plan,
+        };
+    }
+
+    /// <summary>One table's load under way: what is known before its transaction, and what ran before it.</summary>
+    private sealed record TableLoad(LoadRequest Request, SourceFile Source, TableConfig Config, string Reason, SourceHead Head, List<string> Warnings, Stopwatch Clock)
+    {
+        public string Name => $"{Config.Schema}.{Config.Table}";
+
+        /// <summary>Approved already (-Confirm answered, or columns widened): the next attempt does not ask again.</summary>
+        public bool Approved { get; set; }
+
+        /// <summary>The steps run just before the transaction (Redshift's widening), and the columns they widened.</summary>
+        public List<LoadStep> StepsBefore { get; } = [];
+        public List<ColumnWidening> Widened { get; } = [];
+
+        public void RanBefore(IEnumerable<LoadStep> steps, IEnumerable<ColumnWidening> widened)
+        {
+            StepsBefore.AddRange(steps);
+            Widened.AddRange(widened);
+            Approved = true;
+        }
+    }
 
     // loaded_by is the user the session signed in as: with REDSHIFT_AUTH=iam, the one AWS handed out.
     private static Dictionary<string, object?> HistoryRow(DatabaseSession session, TableConfig config, SourceFile source, long loaded, long deleted, DateTime started) => new()

@@ -33,8 +33,14 @@ public sealed class LoadPlanner(TableLoader loader, Upsert upsert)
         var window = request.Truncate || upsertKeys != null ? null : RefreshWindow.For(source.DataDate, request.Granularity, request.TimeZone, request.StreamStart, request.StreamEnd);
 
         var steps = new List<LoadStep>();
-        // Locks come first, and the job takes them before it reads the table: on Redshift the first read
-        // takes the transaction's snapshot, which must not be older than the lock.
+        // Redshift widens a column only outside a transaction block: just before it, so first in the list.
+        var outside = session.WidensOutsideTransaction;
+        var widen = change.WidenStatements.Select(sql =>
+            new LoadStep(LoadStepKind.WidenColumn, outside ? "widen a varchar column (Redshift: just before the transaction)" : "widen a varchar column", [sql])
+            { Sql = sql, BeforeTransaction = outside }).ToList();
+        if (outside) steps.AddRange(widen);
+        // Locks come first in the transaction, and the job takes them before it reads the table: on Redshift
+        // the first read takes the transaction's snapshot, which must not be older than the lock.
         if (dialect.SerializeLoadsSql is { } serialize)
         {
             var parameters = new Dictionary<string, object?> { ["lock_name"] = name };
@@ -45,11 +51,7 @@ public sealed class LoadPlanner(TableLoader loader, Upsert upsert)
             var sql = dialect.LockTable(schema, table);
             steps.Add(new LoadStep(LoadStepKind.Lock, "lock the table before reading it", [sql]) { Sql = sql });
         }
-        foreach (var sql in change.WidenStatements)
-        {
-            steps.Add(new LoadStep(LoadStepKind.WidenColumn, dialect.WidensOutsideTransaction ? "widen a varchar column (Redshift: just before the transaction)" : "widen a varchar column", [sql])
-            { Sql = sql, BeforeTransaction = dialect.WidensOutsideTransaction });
-        }
+        if (!outside) steps.AddRange(widen);
         foreach (var sql in change.Statements)
         {
             var kind = change.Action == TableAction.Created

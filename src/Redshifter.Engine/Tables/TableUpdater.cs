@@ -75,7 +75,7 @@ public static class TableUpdater
         var name = $"{config.Schema}.{config.Table}";
         // Redshift widens outside a transaction block, so there the table is inspected before BEGIN (a
         // catalog read); PostgreSQL serializes with loads first, then reads it in the transaction.
-        var transaction = dialect.WidensOutsideTransaction ? null : await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var transaction = session.WidensOutsideTransaction ? null : await session.BeginAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (transaction != null && dialect.SerializeLoadsSql is { } serialize)

@@ -31,12 +31,17 @@ public sealed class RedshiftBehaviourTests(ServersFixture fixture) : IAsyncLifet
         return Task.CompletedTask;
     }
 
-    private Task<LoadOutcome> Load(string table, string? date = null, IChangeApproval? approval = null, DatabaseSettings? settings = null, IEngineLog? log = null, string? history = null) =>
-        new LoadJob(settings ?? fixture.Database, _storage, log ?? NullEngineLog.Instance, approval ?? AlwaysApprove.Instance).RunAsync(new LoadRequest
+    private Task<LoadOutcome> Load(string table, string? date = null, IChangeApproval? approval = null, DatabaseSettings? settings = null, IEngineLog? log = null, string? history = null,
+        Action<Database.DatabaseSession>? sessionOpened = null, bool truncate = false) =>
+        new LoadJob(settings ?? fixture.Database, _storage, log ?? NullEngineLog.Instance, approval ?? AlwaysApprove.Instance) { SessionOpened = sessionOpened }.RunAsync(new LoadRequest
         {
             Bucket = _bucket, Schema = _schema, Table = table, Date = date == null ? null : DateTimeOffset.Parse(date, CultureInfo.InvariantCulture),
-            HistoryTable = history == null ? null : (_schema, history),
+            HistoryTable = history == null ? null : (_schema, history), Truncate = truncate,
         }, CancellationToken.None);
+
+    /// <summary>The statements a load sent, as -Verbose tells them.</summary>
+    private static List<string> Sent(ListLog log) =>
+        [.. log.Messages.Where(m => m.StartsWith("VERBOSE: SQL: ", StringComparison.Ordinal)).Select(m => m["VERBOSE: SQL: ".Length..])];
 
     private async Task Upload(string table, string date, string config, string json)
     {
@@ -165,6 +170,62 @@ public sealed class RedshiftBehaviourTests(ServersFixture fixture) : IAsyncLifet
         var again = await Load("UserEvents");
         Assert.Equal("Unchanged", again.TableAction);
         Assert.Empty(again.WidenedColumns);
+    }
+
+    [Fact]
+    public async Task Widening_before_the_transaction_as_on_Redshift_is_reported_with_the_load()
+    {
+        // PostgreSQL made to widen as Redshift must (outside the transaction block): the load's transaction is
+        // rolled back, the column widened, and the load planned and run again; its result still says so.
+        static void AsRedshift(Database.DatabaseSession session) => session.WidensOutsideTransaction = true;
+        await Upload("UserEvents", "2024-03-01T00:00:00Z", MixedCaseConfig("varchar(16)"), """{"userId":1,"Name":"short","loadedAt":"2024-03-01T10:00:00"}""");
+        Assert.Equal(LoadStatus.Loaded, (await Load("UserEvents", sessionOpened: AsRedshift)).Status);
+        var longName = "a name of 31 bytes, not sixteen";
+        await Upload("UserEvents", "2024-03-02T00:00:00Z", MixedCaseConfig("varchar(64)"), $$"""{"userId":2,"Name":"{{longName}}","loadedAt":"2024-03-02T10:00:00"}""");
+        var log = new ListLog();
+        var widened = await Load("UserEvents", sessionOpened: AsRedshift, log: log);
+        Assert.True(widened.Status == LoadStatus.Loaded, widened.Message);
+        Assert.Equal("Altered", widened.TableAction);
+        Assert.Equal(["name"], widened.WidenedColumns);
+        var alter = $"ALTER TABLE \"{_schema}\".\"userevents\" ALTER COLUMN \"name\" TYPE VARCHAR(64)";
+        Assert.Equal(alter, widened.Statements[0]); // it ran first, before the transaction
+        Assert.Equal([alter], widened.Plan!.Steps.Where(s => s.BeforeTransaction).SelectMany(s => s.Statements));
+        // Sent once, after the attempt that found it needed (rolled back) and before the transaction that loaded:
+        // from there on, what was sent is the plan in its order.
+        var sent = Sent(log);
+        Assert.Single(sent, s => s == alter);
+        Assert.Equal(widened.Statements, sent.SkipWhile(s => s != alter));
+        Assert.Equal([longName], await fixture.RowsAsync($"SELECT name FROM \"{_schema}\".userevents WHERE userid = 2"));
+
+        // The plan of the next such change shows the widening first, before the lock.
+        await Upload("UserEvents", "2024-03-03T00:00:00Z", MixedCaseConfig("varchar(100)"), """{"userId":3,"Name":"c","loadedAt":"2024-03-03T10:00:00"}""");
+        var planned = await Load("UserEvents", approval: PlanOnlyApproval.Instance, sessionOpened: AsRedshift);
+        Assert.Equal(["name"], planned.WidenedColumns);
+        Assert.StartsWith("ALTER TABLE", planned.Statements[0], StringComparison.Ordinal);
+        Assert.StartsWith("SELECT pg_advisory_xact_lock", planned.Statements[1], StringComparison.Ordinal);
+        Assert.Equal(["64"], await fixture.RowsAsync($"SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = '{_schema}' AND table_name = 'userevents' AND column_name = 'name'"));
+    }
+
+    [Fact]
+    public async Task The_statements_a_load_sends_are_the_plans_in_its_order()
+    {
+        await Upload("UserEvents", "2024-03-01T00:00:00Z", MixedCaseConfig("varchar(16)"), """{"userId":1,"Name":"short","loadedAt":"2024-03-01T10:00:00"}""");
+        var first = new ListLog();
+        var created = await Load("UserEvents", log: first, history: "load_history");
+        await Upload("UserEvents", "2024-03-02T00:00:00Z", MixedCaseConfig("varchar(64)"), """{"userId":2,"Name":"b","loadedAt":"2024-03-02T10:00:00"}""");
+        var second = new ListLog();
+        var existing = await Load("UserEvents", log: second, history: "load_history", truncate: true);
+        foreach (var (outcome, log) in new[] { (created, first), (existing, second) })
+        {
+            Assert.True(outcome.Status == LoadStatus.Loaded, outcome.Message);
+            // Every step's statement, in the plan's order, is what was sent; the history row is sent with its values.
+            var planned = outcome.Plan!.Steps.Where(s => s.Kind != LoadStepKind.History).SelectMany(s => s.Statements).ToList();
+            var sent = Sent(log).Where(s => !s.StartsWith("INSERT INTO", StringComparison.Ordinal)).ToList();
+            Assert.Equal(planned, sent);
+            Assert.Single(Sent(log), s => s.StartsWith($"INSERT INTO \"{_schema}\".\"load_history\"", StringComparison.Ordinal));
+        }
+        Assert.Contains(existing.Plan!.Steps, s => s.Kind == LoadStepKind.WidenColumn);
+        Assert.Contains(existing.Plan!.Steps, s => s.Kind == LoadStepKind.Delete);
     }
 
     [Fact]

@@ -82,5 +82,17 @@ public sealed partial class RoundTripTests(ServersFixture fixture, ITestOutputHe
         Assert.DoesNotContain(existing, s => s.Contains("version()", StringComparison.Ordinal));
         Assert.DoesNotContain(existing, s => s.Contains("CREATE TABLE IF NOT EXISTS", StringComparison.Ordinal));
         Assert.Single(existing, s => s.Contains("pg_catalog.pg_attribute", StringComparison.Ordinal));
+
+        // Issue 14 §3: nothing reads the table before it is locked. The server's own order: the transaction,
+        // the advisory lock (before even the catalog read, so two first loads never both create the table),
+        // LOCK TABLE, and only then the table's latest data date; then the plan's steps.
+        int At(string start) => existing.FindIndex(s => s.StartsWith(start, StringComparison.Ordinal));
+        Assert.Equal(0, At("BEGIN"));
+        Assert.Equal(1, At("SELECT pg_advisory_xact_lock("));
+        Assert.True(At("SELECT a.attname") > At("SELECT pg_advisory_xact_lock("));
+        Assert.True(At("LOCK TABLE") > At("SELECT a.attname"));
+        Assert.Equal(At("LOCK TABLE") + 1, At("SELECT MAX("));
+        Assert.True(At("DELETE FROM") > At("SELECT MAX("));
+        Assert.Equal(existing.Count - 1, At("COMMIT"));
     }
 }
