@@ -5,7 +5,7 @@ BeforeAll {
 
     function Send-Day([string] $Bucket, [string] $Schema, [string] $Day, [string] $NameType = 'varchar(16)') {
         $date = "${Day}T00:00:00Z"
-        Send-TestS3Object -Bucket $Bucket -Key "${Schema}_users_$date.json" -Text ('{{"id":1,"name":"n","at":"{0}T10:00:00"}}' -f $Day)
+        Send-TestS3Object -Bucket $Bucket -Key "${Schema}_users_$date.json" -Text ('{{"id":{1},"name":"n","at":"{0}T10:00:00"}}' -f $Day, ($Day -replace '-', ''))
         Send-TestS3Object -Bucket $Bucket -Key "config_${Schema}_users_$date.yml" -Text @"
 users:
   columns:
@@ -58,6 +58,39 @@ Describe 'Get-RedshiftLoadPlan' {
         Invoke-TestSql -Scalar "SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = '$schema' AND column_name = 'name'" | Should -Be 16
     }
 
+    It 'shows the widening under -WhatIf (Redshift: before the lock), and the load widens and says so' {
+        # The table still has varchar(16) and the latest file's config asks for varchar(64) (the test above).
+        $r = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table users -WhatIf"
+        $r.ExitCode | Should -Be 0
+        $r.Output | Should -Match ([regex]::Escape("ALTER TABLE `"$schema`".`"users`" ALTER COLUMN `"name`" TYPE VARCHAR(64)"))
+        $rs = Invoke-ChildPwsh -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table users -WhatIf" -Environment @{ REDSHIFT_DIALECT = 'Redshift' }
+        $rs.ExitCode | Should -Be 0
+        $rs.Output.IndexOf('ALTER TABLE') | Should -BeGreaterThan -1
+        $rs.Output.IndexOf('ALTER TABLE') | Should -BeLessThan $rs.Output.IndexOf('LOCK TABLE')
+        Invoke-TestSql -Scalar "SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = '$schema' AND column_name = 'name'" | Should -Be 16
+
+        $result = Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table users
+        $result.Status | Should -Be 'Loaded'
+        $result.TableAction | Should -Be 'Altered'
+        $result.WidenedColumns | Should -Be @('name')
+        Invoke-TestSql -Scalar "SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = '$schema' AND column_name = 'name'" | Should -Be 64
+    }
+
+    It 'needs read access only: a role that may only SELECT gets the plan, and cannot load' {
+        $role = 'plan_ro_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        Invoke-TestSql "CREATE ROLE $role LOGIN PASSWORD 'ro-pass-1'; GRANT USAGE ON SCHEMA `"$schema`" TO $role; GRANT SELECT ON `"$schema`".users TO $role"
+        Send-Day $bucket $schema '2024-05-03' 'varchar(64)'
+        $asReader = @{ REDSHIFT_USER = $role; REDSHIFT_PASSWORD = 'ro-pass-1' }
+        $r = Invoke-ChildPwsh -Environment $asReader -Script "`$p = Get-RedshiftLoadPlan -Bucket $bucket -Schema $schema -Table users -HistoryTable $schema.load_history; 'Freshness: ' + `$p.Freshness; 'Steps: ' + `$p.Steps.Count"
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match 'Freshness: Load: '
+        $r.Output | Should -Match 'Steps: [4-9]'
+        $load = Invoke-ChildPwsh -Environment $asReader -Script "Invoke-S3ToRedshift -Bucket $bucket -Schema $schema -Table users"
+        $load.ExitCode | Should -Not -Be 0
+        $load.Output | Should -Match 'permission denied'
+        Invoke-TestSql -Scalar "SELECT count(*) FROM `"$schema`".users WHERE at >= '2024-05-03'" | Should -Be 0
+    }
+
     It 'says Skip for a stale file, and Load (-Force) with -Force' {
         $old = Get-RedshiftLoadPlan -Bucket $bucket -Schema $schema -Table users -Date 2024-04-30T00:00:00Z -ErrorAction SilentlyContinue -ErrorVariable e
         $e | Should -Not -BeNullOrEmpty # no file of that date
@@ -88,9 +121,19 @@ Describe 'Get-RedshiftLoadPlan' {
         $r.Output | Should -Not -Match ([regex]::Escape($env:AWS_SECRET_ACCESS_KEY))
     }
 
-    It 'fits a 120-column console' {
+    It 'fits a 120-column console with every column of its view' {
+        # PowerShell drops the columns that do not fit: at 120 the header still names each one.
         $text = Get-RedshiftLoadPlan -Bucket $bucket -Schema $schema -Table users | Format-Table | Out-String -Width 120
+        $header = ($text -split "`n" | Where-Object { $_.Trim() })[0]
+        foreach ($label in 'Schema', 'Table', 'Do', 'Action', 'Steps', 'Warn', 'DataDate', 'Uri') { $header | Should -Match "\b$label\b" }
         ($text -split "`n" | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 120
+    }
+
+    It 'completes -Schema and -Table from the database, like the other cmdlets' {
+        $line = "Get-RedshiftLoadPlan -Bucket $bucket -Schema $schema -Table us"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'users'
+        $line = "Get-RedshiftLoadPlan -Schema $($schema.Substring(0, 8))"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain $schema
     }
 }
 
