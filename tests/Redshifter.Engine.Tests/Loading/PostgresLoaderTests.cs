@@ -293,4 +293,49 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
             Assert.Single(outcome.Warnings, w => w.Contains("TRUNCATECOLUMNS", StringComparison.Ordinal)));
         Assert.Equal([new string('n', 64)], await Rows($"SELECT name FROM \"{_schema}\".people WHERE id = 1400"));
     }
+
+    [Fact]
+    public async Task A_Parquet_value_cut_past_the_first_row_group_is_counted_and_said()
+    {
+        // Issue 17's case: the longest name lies in a later row group than the one the checks (and
+        // New-RedshiftTableConfig's sample) read; the load cuts it to the config's varchar and says so.
+        const string Date = "2024-05-01T00:00:00Z";
+        var schema = new Parquet.Schema.ParquetSchema(new Parquet.Schema.DataField<long>("id"), new Parquet.Schema.DataField<string>("name"),
+            new Parquet.Schema.DateTimeDataField("at", Parquet.Schema.DateTimeFormat.DateAndTimeMicros));
+        using var file = new MemoryStream();
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(schema, file))
+        {
+            foreach (var ids in new[] { Enumerable.Range(1, 1000).ToArray(), Enumerable.Range(1001, 1000).ToArray() })
+            {
+                using var group = writer.CreateRowGroup();
+                await group.WriteAsync<long>(schema.DataFields[0], ids.Select(i => (long)i).ToArray());
+                await group.WriteAsync(schema.DataFields[1], ids.Select(i => i is 1400 or 1500 ? LongName : "p" + i.ToString(CultureInfo.InvariantCulture)).ToArray());
+                await group.WriteAsync<DateTime>(schema.DataFields[2], ids.Select(_ => new DateTime(2024, 5, 1, 10, 0, 0)).ToArray());
+            }
+        }
+        await _storage.PutAsync(_bucket, $"{_schema}_people_{Date}.parquet", file.ToArray(), CancellationToken.None);
+        await _storage.PutTextAsync(_bucket, $"config_{_schema}_people_{Date}.yml", $"""
+            people:
+              columns:
+                - dest: id
+                  type: bigint
+                - dest: name
+                  type: varchar(64)
+                - dest: at
+                  type: timestamp
+              meta:
+                schema: {_schema}
+                datadatecolumn: at
+            """);
+        var log = new ListLog();
+        var outcome = await new LoadJob(fixture.Database, _storage, log, AlwaysApprove.Instance)
+            .RunAsync(new LoadRequest { Bucket = _bucket, Schema = _schema, Table = "people" }, CancellationToken.None);
+
+        Assert.True(outcome.Status == LoadStatus.Loaded, outcome.Message);
+        Assert.Equal(2000, outcome.RowsLoaded);
+        var said = $"{_schema}.people: TRUNCATECOLUMNS cut 2 value(s) of column 'name' to varchar(64); the longest was 66 bytes: make it varchar(66) in the config to keep them whole.";
+        Assert.Equal(said, Assert.Single(outcome.Warnings, w => w.Contains("varchar", StringComparison.Ordinal)));
+        Assert.Single(log.Messages, m => m == "WARNING: " + said);
+        Assert.Equal([new string('n', 64), new string('n', 64)], await Rows($"SELECT name FROM \"{_schema}\".people WHERE id IN (1400, 1500)"));
+    }
 }
