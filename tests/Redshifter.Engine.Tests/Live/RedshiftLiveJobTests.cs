@@ -50,7 +50,7 @@ public sealed class RedshiftLiveJobTests() : LiveRedshiftTest("redshifter_job_")
         await Upload("UserEvents", "2024-03-01T00:00:00Z", MixedConfig("varchar(8)"), """{"userId":1,"Name":"short","loadedAt":"2024-03-01 10:00:00"}""");
         var first = await Load("UserEvents", history: "load_history");
         Assert.True(first.Status == LoadStatus.Loaded, first.Message);
-        Assert.Equal(["userid", "name", "loadedat"], await Rows($"SELECT column_name FROM informationSchema.columns WHERE tableSchema = '{Schema}' AND table_name = 'userevents' ORDER BY ordinal_position"));
+        Assert.Equal(["userid", "name", "loadedat"], await Rows($"SELECT column_name FROM information_schema.columns WHERE table_schema = '{Schema}' AND table_name = 'userevents' ORDER BY ordinal_position"));
 
         // Automatic table optimization picks keys later; simulate it, and the next load must not call it a mismatch.
         await Sql($"ALTER TABLE \"{Schema}\".userevents ALTER DISTSTYLE KEY DISTKEY userid");
