@@ -112,11 +112,12 @@ function Invoke-Xunit([string] $Filter, [string] $Results) {
         --filter $Filter --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $Results | Out-Host
     $xunitExit = $LASTEXITCODE
     $trx = Join-Path $Results 'xunit.trx'
-    $counts = @{ Passed = 0; Failed = 0; Skipped = 0; Problems = @() }
+    $counts = @{ Passed = 0; Failed = 0; Skipped = 0; Executed = 0; Total = 0; Problems = @() }
     if (Test-Path $trx) {
         [xml] $doc = Get-Content $trx -Raw
         $c = $doc.TestRun.ResultSummary.Counters
         $counts.Passed = [int]$c.passed; $counts.Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+        $counts.Executed = [int]$c.executed; $counts.Total = [int]$c.total
         $counts.Skipped = [int]$c.total - [int]$c.executed
         if ($xunitExit -ne 0 -and [int]$c.failed -eq 0) { $counts.Failed++; $counts.Problems += "dotnet test exited $xunitExit" }
         $ns = @{ t = $doc.DocumentElement.NamespaceURI }
@@ -179,7 +180,14 @@ function Invoke-TestRedshift {
         Write-Host ("{0,-26} {1}" -f $optional, $(if ([Environment]::GetEnvironmentVariable($optional)) { 'set' } else { 'not set' }))
     }
     $x = Invoke-Xunit -Filter 'Category=Live' -Results (New-ResultsDirectory)
+    # A skipped test proves nothing: a run in which no live test executed (the filter found none, or every one
+    # skipped itself) must not end in "0 passed, 0 failed" and exit 0.
+    if ($x.Executed -eq 0) {
+        $x.Problems += "no live test ran: the filter Category=Live found $($x.Total) test(s) and $($x.Skipped) skipped themselves. " +
+            'Each live class must carry [Trait("Category", "Live")] (or derive from LiveRedshiftTest), and a skipped test says above which variable it lacks.'
+    }
     Write-Summary $x.Passed $x.Failed $x.Skipped $x.Problems
+    if ($x.Executed -eq 0) { exit 1 }
 }
 
 function Invoke-Demo {

@@ -159,7 +159,11 @@ public sealed class TableUpdaterTests(ServersFixture fixture)
     }
 }
 
-/// <summary>The same scenarios against a real Redshift cluster (REDSHIFT_TEST_* variables); skipped without one.</summary>
+/// <summary>
+/// The same scenarios against a real Redshift cluster (REDSHIFT_TEST_* variables); skipped without one. In the
+/// Live category, so that make test-redshift runs it with the classes in Live/.
+/// </summary>
+[Trait("Category", "Live")]
 public sealed class RedshiftLiveTableTests
 {
     [RedshiftFact]
