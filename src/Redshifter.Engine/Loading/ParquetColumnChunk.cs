@@ -229,7 +229,8 @@ internal sealed class ParquetColumnChunk
 
     private ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> data, int size)
     {
-        if (_codec == CompressionCodec.UNCOMPRESSED) return data;
+        // A v2 page of nulls only may hold no value bytes at all, compressed or not.
+        if (_codec == CompressionCodec.UNCOMPRESSED || (data.IsEmpty && size == 0)) return data;
         if (size < 0) throw new InvalidDataException("a page's uncompressed size is negative");
         var output = new byte[size];
         int written;
