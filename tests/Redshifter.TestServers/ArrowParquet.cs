@@ -5,7 +5,8 @@ namespace Redshifter.TestServers;
 /// <summary>
 /// Parquet files written by arrow-rs (parquet-wasm, pinned in tests/tools/arrow), a second independent writer
 /// besides DuckDB, with what DuckDB does not write: DELTA_BYTE_ARRAY and DELTA_LENGTH_BYTE_ARRAY strings, and
-/// lists on data pages v2. Each file comes with the values the script wrote and those DuckDB reads back.
+/// nested columns on data pages v2 in every codec and encoding. Each file comes with the values the script wrote
+/// and those DuckDB reads back.
 /// </summary>
 public static class ArrowParquet
 {

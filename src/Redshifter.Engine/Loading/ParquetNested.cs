@@ -15,23 +15,57 @@ namespace Redshifter.Engine.Loading;
 /// </summary>
 internal static class ParquetNested
 {
-    public static async Task<string?[]> ReadAsync(ParquetRowGroupReader group, Field column, int rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each row's JSON, and for a row with a value that cannot be loaded (text that is not UTF-8) what is wrong
+    /// with it (its JSON then holds the value as best it can be shown).
+    /// </summary>
+    /// <param name="file">the file, for the leaves Redshifter reads itself (<see cref="ParquetColumnChunk"/>)</param>
+    public static async Task<(string?[] Json, string?[] Errors)> ReadAsync(ParquetRowGroupReader group, Field column, int rows, Stream file, CancellationToken cancellationToken)
     {
         var roots = new JsonNode?[rows];
+        var errors = new string?[rows];
         foreach (var path in LeafPaths(column, []))
         {
             var leaf = (DataField)path[^1];
             if (ParquetIntegers.PhysicalType(leaf) != null && path[..^1].All(f => f is StructField { IsNullable: true }) && !leaf.IsArray)
             {
-                await PlaceIntegersAsync(group, path, roots, cancellationToken).ConfigureAwait(false);
+                await PlaceIntegersAsync(group, path, roots, errors, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            using var raw = await group.ReadRawColumnDataBaseAsync(leaf, cancellationToken).ConfigureAwait(false);
-            Place(path, leaf.MaxDefinitionLevel > 0 ? raw.DefinitionLevels.ToArray() : [], leaf.MaxRepetitionLevel > 0 ? raw.RepetitionLevels.ToArray() : [], Values(raw), roots);
+            var chunk = leaf.MaxRepetitionLevel > 0 ? group.GetMetadata(leaf)?.MetaData : null;
+            if (chunk != null && await ParquetColumnChunk.HasV2DataPagesAsync(file, chunk, cancellationToken).ConfigureAwait(false))
+            {
+                await PlaceOwnAsync(file, chunk, path, roots, errors, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            RawColumnData raw;
+            try
+            {
+                raw = await group.ReadRawColumnDataBaseAsync(leaf, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NotImplementedException) when (chunk != null)
+            {
+                // Parquet.Net 6.1 reads no repetition levels from v2 data pages, which the check above looks for in the
+                // first data page only: a chunk of v1 pages and then v2 ones is read here.
+                await PlaceOwnAsync(file, chunk, path, roots, errors, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            using (raw) Place(path, leaf.MaxDefinitionLevel > 0 ? raw.DefinitionLevels.ToArray() : [], leaf.MaxRepetitionLevel > 0 ? raw.RepetitionLevels.ToArray() : [], Values(raw), roots, errors);
         }
         var json = new string?[rows];
         for (var r = 0; r < rows; r++) json[r] = roots[r] == null ? null : ToJson(column, roots[r]!).ToJsonString();
-        return json;
+        return (json, errors);
+    }
+
+    /// <summary>
+    /// A repeated leaf whose chunk has v2 data pages, read by Redshifter itself: Parquet.Net 6.1 reads no
+    /// repetition levels from them (NotImplementedException), which arrow-rs, Spark and pyarrow write.
+    /// </summary>
+    private static async Task PlaceOwnAsync(Stream file, Parquet.Meta.ColumnMetaData chunk, Field[] path, JsonNode?[] roots, string?[] errors, CancellationToken cancellationToken)
+    {
+        var leaf = (DataField)path[^1];
+        var values = await ParquetColumnChunk.ReadAsync(file, chunk, leaf.SchemaElement!, leaf.MaxDefinitionLevel, leaf.MaxRepetitionLevel, cancellationToken).ConfigureAwait(false);
+        Place(path, values.Definitions, values.Repetitions, values.Present, roots, errors);
     }
 
     /// <summary>
@@ -39,7 +73,7 @@ internal static class ParquetNested
     /// Parquet.Net decodes DELTA_BINARY_PACKED (v2 pages) only into plain integers. The leaf is read through a copy
     /// of its path (structs, as Parquet.Net builds them: nullable) ending in a field of the physical type.
     /// </summary>
-    private static async Task PlaceIntegersAsync(ParquetRowGroupReader group, Field[] path, JsonNode?[] roots, CancellationToken cancellationToken)
+    private static async Task PlaceIntegersAsync(ParquetRowGroupReader group, Field[] path, JsonNode?[] roots, string?[] errors, CancellationToken cancellationToken)
     {
         var leaf = (DataField)path[^1];
         var element = leaf.SchemaElement!;
@@ -54,7 +88,7 @@ internal static class ParquetNested
         var present = definitions.Length > 0 ? definitions.Count(d => d == leaf.MaxDefinitionLevel) : count;
         var values = new object?[present];
         for (var i = 0; i < present; i++) values[i] = ParquetIntegers.ToValue(stored[i], meaning, element);
-        Place(path, definitions, [], values, roots);
+        Place(path, definitions, [], values, roots, errors);
     }
 
     /// <summary>The field inside structs named as the path's.</summary>
@@ -83,9 +117,10 @@ internal static class ParquetNested
     /// <summary>
     /// Puts one leaf's values where its levels say: a repetition level r starts a new element of the list (or map)
     /// at that depth, a definition level d tells how deep the path is defined (below it: null, or an empty list).
-    /// Maps are built as arrays of {key, value} here and made objects by <see cref="ToJson"/>.
+    /// Maps are built as arrays of {key, value} here and made objects by <see cref="ToJson"/>. A value that cannot be
+    /// loaded (<see cref="ValueConversionException"/>) makes its row's error.
     /// </summary>
-    private static void Place(Field[] path, int[] definitions, int[] repetitions, object?[] values, JsonNode?[] roots)
+    private static void Place(Field[] path, int[] definitions, int[] repetitions, object?[] values, JsonNode?[] roots, string?[] errors)
     {
         var leaf = (DataField)path[^1];
         var count = Math.Max(definitions.Length, Math.Max(repetitions.Length, values.Length));
@@ -116,7 +151,7 @@ internal static class ParquetNested
                 }
                 if (field is DataField data && !data.IsArray)
                 {
-                    var value = d == data.MaxDefinitionLevel ? ToNode(values[next++]) : null;
+                    var value = d == data.MaxDefinitionLevel ? Node(values[next++], row, errors) : null;
                     if (depth == 0) roots[row] = value;
                     else Assign(parent!, key, index, value);
                     break;
@@ -136,7 +171,7 @@ internal static class ParquetNested
                     while (array.Count <= at) array.Add(field is MapField ? new JsonObject() : null);
                     if (field is DataField legacy) // a repeated primitive without LIST annotation: the element is the value
                     {
-                        array[at] = ToNode(values[next++]);
+                        array[at] = Node(values[next++], row, errors);
                         break;
                     }
                     (parent, key, index) = (array, null, at);
@@ -153,6 +188,19 @@ internal static class ParquetNested
                     (key, index) = (path[depth + 1].Name, -1);
                 }
             }
+        }
+    }
+
+    private static JsonNode? Node(object? value, int row, string?[] errors)
+    {
+        try
+        {
+            return ToNode(value);
+        }
+        catch (ValueConversionException ex)
+        {
+            errors[row] ??= ex.Message;
+            return JsonValue.Create(Convert.ToString(value is ReadOnlyMemory<byte> bytes ? System.Text.Encoding.UTF8.GetString(bytes.Span) : value, CultureInfo.InvariantCulture));
         }
     }
 
@@ -217,12 +265,16 @@ internal static class ParquetNested
         null => null,
         string text => JsonValue.Create(text),
         ReadOnlyMemory<char> text => JsonValue.Create(text.ToString()),
-        ReadOnlyMemory<byte> bytes => JsonValue.Create(System.Text.Encoding.UTF8.GetString(bytes.Span)),
+        // Text read as its bytes: never with U+FFFD for bytes that are not UTF-8, as the flat columns.
+        ReadOnlyMemory<byte> bytes => System.Text.Unicode.Utf8.IsValid(bytes.Span)
+            ? JsonValue.Create(System.Text.Encoding.UTF8.GetString(bytes.Span))
+            : throw new ValueConversionException("the text is not valid UTF-8"),
         bool b => JsonValue.Create(b),
         sbyte or byte or short or ushort or int or uint or long => JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
         ulong u => JsonValue.Create(u),
         decimal d => JsonValue.Create(d),
         BigDecimal big => JsonNode.Parse(big.ToString()),
+        ParquetDecimal exact => JsonNode.Parse(exact.ToString()),
         float f when float.IsFinite(f) => JsonValue.Create(f),
         double x when double.IsFinite(x) => JsonValue.Create(x),
         DateOnly date => JsonValue.Create(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),

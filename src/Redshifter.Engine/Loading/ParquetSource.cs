@@ -116,7 +116,7 @@ internal sealed class ParquetSource : IAsyncDisposable
         {
             try
             {
-                if (_columns[c] is NestedJson nested) await nested.ReadAsync(group, Fields[c], rows, cancellationToken).ConfigureAwait(false);
+                if (_columns[c] is NestedJson nested) await nested.ReadAsync(group, Fields[c], rows, _file, cancellationToken).ConfigureAwait(false);
                 else await _columns[c].ReadAsync(group, (DataField)Fields[c], rows, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not (OperationCanceledException or RedshifterException))
@@ -410,13 +410,22 @@ internal sealed class ParquetSource : IAsyncDisposable
     private sealed class NestedJson : ColumnValues
     {
         private string?[] _values = [];
+        private string?[] _errors = [];
 
-        public override Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken) => ReadAsync(group, (Field)field, rows, cancellationToken);
+        public override Task ReadAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("a nested column is read with its file");
 
-        public async Task ReadAsync(ParquetRowGroupReader group, Field column, int rows, CancellationToken cancellationToken) =>
-            _values = await ParquetNested.ReadAsync(group, column, rows, cancellationToken).ConfigureAwait(false);
+        public async Task ReadAsync(ParquetRowGroupReader group, Field column, int rows, Stream file, CancellationToken cancellationToken) =>
+            (_values, _errors) = await ParquetNested.ReadAsync(group, column, rows, file, cancellationToken).ConfigureAwait(false);
 
         public override object? this[int row] => _values[row];
+
+        // A row with a value that cannot be loaded (text that is not UTF-8) is a bad record, as in a flat column.
+        public override void Store(int row, RowBatch batch, int column)
+        {
+            if (_errors[row] is { } error) throw new ValueConversionException(error);
+            base.Store(row, batch, column);
+        }
     }
 
     /// <summary>

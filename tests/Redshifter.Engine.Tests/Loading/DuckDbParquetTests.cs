@@ -108,9 +108,8 @@ public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTest
 
     /// <summary>
     /// Nested columns (struct, list, list of structs, map; null members, null elements and empty lists kept) load
-    /// into SUPER (jsonb here) as the JSON DuckDB makes of them, from DuckDB's v1 and v2 files. (Parquet.Net 6.1
-    /// reads no repetition levels from a DATA_PAGE_V2; DuckDB's v2 files load all the same, and another writer's
-    /// lists on such pages get an error naming file, row group and column.)
+    /// into SUPER (jsonb here) as the JSON DuckDB makes of them, from DuckDB's v1 and v2 files. (DuckDB's v2 files
+    /// have v2 encodings on DATA_PAGE pages; lists on DATA_PAGE_V2 pages are in ArrowRsParquetTests.)
     /// </summary>
     [Fact]
     public async Task Nested_columns_load_into_super_as_DuckDB_writes_them_as_JSON()

@@ -92,10 +92,86 @@ public abstract class ParquetFileLoadTests(ServersFixture fixture, string schema
                 Comparison.Real => float.Parse(want, CultureInfo.InvariantCulture).Equals(float.Parse(got, CultureInfo.InvariantCulture)),
                 Comparison.Double => double.Parse(want, CultureInfo.InvariantCulture).Equals(double.Parse(got, CultureInfo.InvariantCulture)),
                 // jsonb orders keys its own way and writes numbers as it reads them: compared as JSON.
-                Comparison.Json => JsonElement.DeepEquals(JsonDocument.Parse(want).RootElement, JsonDocument.Parse(got).RootElement),
+                Comparison.Json => JsonValues.Same(JsonDocument.Parse(want).RootElement, JsonDocument.Parse(got).RootElement),
+                Comparison.JsonReal => JsonValues.Same(JsonDocument.Parse(want).RootElement, JsonDocument.Parse(got).RootElement, asReal: true),
                 _ => want == got,
             };
     }
 
-    internal enum Comparison { Text, Real, Double, Nanoseconds, Json }
+    /// <param name="Json">nested values (<see cref="JsonValues.Same"/>)</param>
+    /// <param name="JsonReal">nested values whose numbers are FLOAT (REAL): compared as such</param>
+    internal enum Comparison { Text, Real, Double, Nanoseconds, Json, JsonReal }
+}
+
+/// <summary>
+/// Two JSON values of a nested column compared for what they say, not how it is written: objects by their members
+/// in any order; numbers by their value ("1.50" is 1.5e0: jsonb keeps numbers as written, DuckDB writes its own
+/// way); text that is a timestamp by its instant (DuckDB writes "2024-02-29 12:34:56.123+00", Redshifter ISO 8601
+/// "2024-02-29T12:34:56.123Z"; without an offset both are UTC wall time). Dates and other text must be equal.
+/// </summary>
+internal static partial class JsonValues
+{
+    /// <param name="asReal">numbers are FLOAT (REAL) values: equal when they are the same float (DuckDB writes a float's double value)</param>
+    public static bool Same(JsonElement a, JsonElement b, bool asReal = false)
+    {
+        if (a.ValueKind != b.ValueKind) return false;
+        switch (a.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var members = a.EnumerateObject().ToList();
+                if (members.Count != b.EnumerateObject().Count()) return false;
+                return members.All(m => b.TryGetProperty(m.Name, out var other) && Same(m.Value, other, asReal));
+            case JsonValueKind.Array:
+                return a.GetArrayLength() == b.GetArrayLength() && a.EnumerateArray().Zip(b.EnumerateArray()).All(p => Same(p.First, p.Second, asReal));
+            case JsonValueKind.String:
+                return a.GetString() == b.GetString() || (Instant(a.GetString()!) is { } x && Instant(b.GetString()!) == x);
+            case JsonValueKind.Number:
+                return asReal
+                    ? (float)double.Parse(a.GetRawText(), CultureInfo.InvariantCulture) == (float)double.Parse(b.GetRawText(), CultureInfo.InvariantCulture)
+                    : Number(a.GetRawText()) == Number(b.GetRawText());
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>A number as its significant digits and the exponent of the last ("1.50" and "15e-1": ("15", -1)).</summary>
+    private static (bool Negative, string Digits, long Exponent) Number(string text)
+    {
+        var negative = text.StartsWith('-');
+        var body = text.TrimStart('-', '+');
+        long exponent = 0;
+        var e = body.IndexOfAny(['e', 'E']);
+        if (e >= 0)
+        {
+            exponent = long.Parse(body[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            body = body[..e];
+        }
+        var point = body.IndexOf('.');
+        if (point >= 0)
+        {
+            exponent -= body.Length - point - 1;
+            body = body.Remove(point, 1);
+        }
+        body = body.TrimStart('0');
+        var trimmed = body.TrimEnd('0');
+        exponent += body.Length - trimmed.Length;
+        return trimmed.Length == 0 ? (false, "0", 0) : (negative, trimmed, exponent);
+    }
+
+    private static DateTimeOffset? Instant(string text)
+    {
+        var match = TimestampPattern().Match(text);
+        if (!match.Success) return null;
+        var offset = match.Groups["offset"].Value switch
+        {
+            "" or "Z" => "+00:00",
+            var o when o.Length == 3 => o + ":00",
+            var o when o.Length == 5 => o[..3] + ":" + o[3..],
+            var o => o,
+        };
+        return DateTimeOffset.Parse($"{match.Groups["date"].Value}T{match.Groups["time"].Value}{offset}", CultureInfo.InvariantCulture);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<date>\d{4}-\d{2}-\d{2})[ T](?<time>\d{2}:\d{2}:\d{2}(\.\d+)?)(?<offset>Z|[+-]\d{2}(:?\d{2})?)?$")]
+    private static partial System.Text.RegularExpressions.Regex TimestampPattern();
 }
