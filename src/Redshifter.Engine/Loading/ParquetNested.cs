@@ -11,7 +11,9 @@ namespace Redshifter.Engine.Loading;
 /// rebuilt from its leaf columns' values and repetition/definition levels (the Dremel record assembly of the
 /// format: https://github.com/apache/parquet-format/blob/master/README.md#nested-encoding): a struct is an object
 /// (its null members as null), a list an array (null elements kept, an empty list []), a map an object.
-/// Parquet.Net's own assembly drops null elements and turns empty lists into null, so it is not used.
+/// Parquet.Net's own assembly drops null elements and turns empty lists into null, so it is not used; nor are its
+/// leaf readers: it reads no repetition levels from v2 data pages, and its DELTA_BYTE_ARRAY text decoder cuts
+/// prefixes in characters where the format counts bytes. Every leaf is read by <see cref="ParquetColumnChunk"/>.
 /// </summary>
 internal static class ParquetNested
 {
@@ -19,7 +21,7 @@ internal static class ParquetNested
     /// Each row's JSON, and for a row with a value that cannot be loaded (text that is not UTF-8) what is wrong
     /// with it (its JSON then holds the value as best it can be shown).
     /// </summary>
-    /// <param name="file">the file, for the leaves Redshifter reads itself (<see cref="ParquetColumnChunk"/>)</param>
+    /// <param name="file">the file, whose leaf column chunks are read from it (<see cref="ParquetColumnChunk"/>)</param>
     public static async Task<(string?[] Json, string?[] Errors)> ReadAsync(ParquetRowGroupReader group, Field column, int rows, Stream file, CancellationToken cancellationToken)
     {
         var roots = new JsonNode?[rows];
@@ -27,76 +29,13 @@ internal static class ParquetNested
         foreach (var path in LeafPaths(column, []))
         {
             var leaf = (DataField)path[^1];
-            if (ParquetIntegers.PhysicalType(leaf) != null && path[..^1].All(f => f is StructField { IsNullable: true }) && !leaf.IsArray)
-            {
-                await PlaceIntegersAsync(group, path, roots, errors, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            var chunk = leaf.MaxRepetitionLevel > 0 ? group.GetMetadata(leaf)?.MetaData : null;
-            if (chunk != null && await ParquetColumnChunk.HasV2DataPagesAsync(file, chunk, cancellationToken).ConfigureAwait(false))
-            {
-                await PlaceOwnAsync(file, chunk, path, roots, errors, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            RawColumnData raw;
-            try
-            {
-                raw = await group.ReadRawColumnDataBaseAsync(leaf, cancellationToken).ConfigureAwait(false);
-            }
-            catch (NotImplementedException) when (chunk != null)
-            {
-                // Parquet.Net 6.1 reads no repetition levels from v2 data pages, which the check above looks for in the
-                // first data page only: a chunk of v1 pages and then v2 ones is read here.
-                await PlaceOwnAsync(file, chunk, path, roots, errors, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            using (raw) Place(path, leaf.MaxDefinitionLevel > 0 ? raw.DefinitionLevels.ToArray() : [], leaf.MaxRepetitionLevel > 0 ? raw.RepetitionLevels.ToArray() : [], Values(raw), roots, errors);
+            var chunk = group.GetMetadata(leaf)?.MetaData ?? throw new InvalidDataException($"the row group has no chunk of the column '{leaf.Path}'");
+            var values = await ParquetColumnChunk.ReadAsync(file, chunk, leaf.SchemaElement!, leaf.MaxDefinitionLevel, leaf.MaxRepetitionLevel, cancellationToken).ConfigureAwait(false);
+            Place(path, values.Definitions, values.Repetitions, values.Present, roots, errors);
         }
         var json = new string?[rows];
         for (var r = 0; r < rows; r++) json[r] = roots[r] == null ? null : ToJson(column, roots[r]!).ToJsonString();
         return (json, errors);
-    }
-
-    /// <summary>
-    /// A repeated leaf whose chunk has v2 data pages, read by Redshifter itself: Parquet.Net 6.1 reads no
-    /// repetition levels from them (NotImplementedException), which arrow-rs, Spark and pyarrow write.
-    /// </summary>
-    private static async Task PlaceOwnAsync(Stream file, Parquet.Meta.ColumnMetaData chunk, Field[] path, JsonNode?[] roots, string?[] errors, CancellationToken cancellationToken)
-    {
-        var leaf = (DataField)path[^1];
-        var values = await ParquetColumnChunk.ReadAsync(file, chunk, leaf.SchemaElement!, leaf.MaxDefinitionLevel, leaf.MaxRepetitionLevel, cancellationToken).ConfigureAwait(false);
-        Place(path, values.Definitions, values.Repetitions, values.Present, roots, errors);
-    }
-
-    /// <summary>
-    /// An INT32/INT64 leaf under structs only, read as its stored integers like a flat column (<see cref="ParquetIntegers"/>):
-    /// Parquet.Net decodes DELTA_BINARY_PACKED (v2 pages) only into plain integers. The leaf is read through a copy
-    /// of its path (structs, as Parquet.Net builds them: nullable) ending in a field of the physical type.
-    /// </summary>
-    private static async Task PlaceIntegersAsync(ParquetRowGroupReader group, Field[] path, JsonNode?[] roots, string?[] errors, CancellationToken cancellationToken)
-    {
-        var leaf = (DataField)path[^1];
-        var element = leaf.SchemaElement!;
-        DataField int64 = new DataField<long>(leaf.Name, leaf.IsNullable), int32 = new DataField<int>(leaf.Name, leaf.IsNullable);
-        _ = new ParquetSchema(Within(path, int64));
-        _ = new ParquetSchema(Within(path, int32));
-        var count = checked((int)(group.GetMetadata(leaf)?.MetaData?.NumValues ?? 0));
-        var stored = new long[count];
-        var definitions = leaf.MaxDefinitionLevel > 0 ? new int[count] : [];
-        await ParquetIntegers.ReadStoredAsync(group, element.Type == Parquet.Meta.Type.INT32 ? int32 : null, int64, stored, definitions.Length > 0 ? definitions.AsMemory() : null, count, cancellationToken).ConfigureAwait(false);
-        var meaning = ParquetIntegers.MeaningOf(element);
-        var present = definitions.Length > 0 ? definitions.Count(d => d == leaf.MaxDefinitionLevel) : count;
-        var values = new object?[present];
-        for (var i = 0; i < present; i++) values[i] = ParquetIntegers.ToValue(stored[i], meaning, element);
-        Place(path, definitions, [], values, roots, errors);
-    }
-
-    /// <summary>The field inside structs named as the path's.</summary>
-    private static Field Within(Field[] path, Field leaf)
-    {
-        var field = leaf;
-        for (var i = path.Length - 2; i >= 0; i--) field = new StructField(path[i].Name, field);
-        return field;
     }
 
     /// <summary>Each leaf of the column with the fields from the column down to it.</summary>
@@ -281,20 +220,4 @@ internal static class ParquetNested
         DateTime time => JsonValue.Create(time.ToString(time.Kind == DateTimeKind.Utc ? "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)),
         _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
     };
-
-    /// <summary>A leaf's values (non-null ones only, packed), boxed: nested columns are rare enough for it.</summary>
-    private static object?[] Values(RawColumnData raw)
-    {
-        var type = raw.GetType().GetGenericArguments()[0];
-        return (object?[])typeof(ParquetNested).GetMethod(nameof(Box), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(type).Invoke(null, [raw])!;
-    }
-
-    private static object?[] Box<T>(RawColumnData<T> raw) where T : struct
-    {
-        var values = raw.Values;
-        var boxed = new object?[values.Length];
-        for (var i = 0; i < values.Length; i++) boxed[i] = values[i];
-        return boxed;
-    }
 }

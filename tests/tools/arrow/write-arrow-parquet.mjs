@@ -187,8 +187,11 @@ const nestedFiles = [
     { name: 'nested_encoding_delta_length_byte_array_v2', columns: columns(only('ls')), properties: nestedProperties(WriterVersion.V2, Compression.ZSTD, false, encoded(Encoding.DELTA_LENGTH_BYTE_ARRAY)) },
     { name: 'nested_encoding_delta_byte_array_v2', columns: columns(only('ls')), properties: nestedProperties(WriterVersion.V2, Compression.GZIP, false, encoded(Encoding.DELTA_BYTE_ARRAY)) },
     { name: 'nested_encoding_byte_stream_split_v2', columns: columns(only('ldbl', 'lf')), properties: nestedProperties(WriterVersion.V2, Compression.SNAPPY, false, encoded(Encoding.BYTE_STREAM_SPLIT)) },
-    // v1 pages: Parquet.Net reads these itself (the control).
+    // v1 pages, as most writers write them.
     { name: 'nested_snappy_dictionary_v1', columns: columns(nested), properties: nestedProperties(WriterVersion.V1, Compression.SNAPPY, true) },
+    // Non-ASCII text in a list, DELTA_BYTE_ARRAY on v1 pages, with prefixes shared in bytes that end inside a character.
+    { name: 'nested_encoding_delta_byte_array_v1', columns: columns({ ls: [nestedIds.map((i) => listOf(i, (k) => ((i + k) % 6 === 0 ? null : utf8Prefixes[(i + k) % utf8Prefixes.length]))), T.list(T.utf8)] }),
+        properties: nestedProperties(WriterVersion.V1, Compression.GZIP, false, encoded(Encoding.DELTA_BYTE_ARRAY)) },
     // Bytes that are not UTF-8 (0xFF) in a list of binary values (read as text) in row 7.
     { name: 'not_utf8_list_v2', columns: columns({ lbin: [nestedIds.slice(0, 20).map((i) => (i === 7 ? [[0x61], [0xff, 0x62]] : [[0x61 + (i % 26)], []])), T.list(T.binary)] }),
         properties: nestedProperties(WriterVersion.V2, Compression.SNAPPY, false) },
