@@ -155,11 +155,10 @@ internal sealed class ParquetSource : IAsyncDisposable
             or Parquet.Meta.Encoding.DELTA_BYTE_ARRAY or Parquet.Meta.Encoding.BYTE_STREAM_SPLIT);
         var recommendation = ex is UnsupportedTypeException
             ? $"Export column '{field.Name}' as a type that Redshift's COPY loads from Parquet (for example as text), or leave it out of the file, then load again."
-            : newerEncoding || field is not DataField
+            : newerEncoding && field is DataField
                 ? "Write the file with v1 data pages and PLAIN/dictionary encodings (DuckDB: PARQUET_VERSION v1; Spark: parquet.writer.version v1; pyarrow: data_page_version='1.0'), or load it into Redshift, whose COPY reads it."
                 : "Write the file again with common settings (v1 data pages, snappy), or load it into Redshift, whose COPY reads it.";
-        // Parquet.Net 6.1 throws a bare NotImplementedException for repetition levels on v2 data pages.
-        var reason = ex is NotImplementedException && field is not DataField { IsArray: false } ? "Parquet.Net 6.1 does not read repeated values (lists, maps) from v2 data pages" : ex.Message;
+        var reason = ex.Message;
         return new RedshifterException(ErrorIds.CopyFailed, ErrorKind.InvalidData,
             $"{Source.Uri}: cannot read column '{field.Name}' ({what}) of row group {index + 1} of {RowGroupCount}: {reason}. Nothing was loaded.",
             recommendation, Source.Uri, ex);
