@@ -62,9 +62,16 @@ public sealed class RedshiftLiveJobTests() : LiveRedshiftTest("redshifter_job_")
         await Sql($"ALTER TABLE \"{Schema}\".userevents ALTER SORTKEY (loadedat)");
         var longName = "a name of thirty-one bytes, yes";
         await Upload("UserEvents", "2024-03-02T00:00:00Z", MixedConfig("varchar(64)"), $$"""{"userId":2,"Name":"{{longName}}","loadedAt":"2024-03-02 10:00:00"}""");
-        var second = await Load("UserEvents", history: "load_history");
+        var log = new ListLog();
+        var second = await Load("UserEvents", history: "load_history", log: log);
         Assert.True(second.Status == LoadStatus.Loaded, second.Message);
+        // -Verbose says why the keys Redshift chose were accepted.
+        Assert.Contains(log.Messages, m => m.StartsWith("VERBOSE: ", StringComparison.Ordinal) && m.Contains("the config sets no distkey, so the table's distribution (possibly chosen by Redshift) is accepted", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, m => m.StartsWith("VERBOSE: ", StringComparison.Ordinal) && m.Contains("the config sets no sort key", StringComparison.Ordinal));
+        // Widened just before the transaction (Redshift allows it in none), and reported with the load.
         Assert.Equal(["name"], second.WidenedColumns);
+        Assert.Equal("Altered", second.TableAction);
+        Assert.StartsWith($"ALTER TABLE \"{Schema}\".\"userevents\" ALTER COLUMN \"name\" TYPE VARCHAR(64)", second.Statements[0], StringComparison.Ordinal);
         Assert.Equal([longName], await Rows($"SELECT name FROM \"{Schema}\".userevents WHERE userid = 2"));
         Assert.Equal(["2"], await Rows($"SELECT count(*) FROM \"{Schema}\".load_history"));
     }
