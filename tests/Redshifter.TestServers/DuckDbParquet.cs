@@ -16,7 +16,11 @@ public static class DuckDbParquet
     /// <param name="Compression">uncompressed, snappy, gzip, zstd, lz4_raw or brotli</param>
     /// <param name="ParquetVersion">v1 (data pages v1, PLAIN/dictionary) or v2 (data pages v2, DELTA_* and BYTE_STREAM_SPLIT encodings)</param>
     /// <param name="RowGroupSize">rows per row group, or DuckDB's default</param>
-    public sealed record Job(string? Select, string Path, string Compression = "snappy", string ParquetVersion = "v1", int? RowGroupSize = null);
+    /// <param name="Format">parquet, json (newline-delimited objects) or csv; for json and csv the expected values are the SELECT's</param>
+    /// <param name="Header">csv: a header line first</param>
+    /// <param name="TimeZone">json and csv: the IANA zone whose offsets timestamptz values are written with (the expected values stay UTC)</param>
+    public sealed record Job(string? Select, string Path, string Compression = "snappy", string ParquetVersion = "v1", int? RowGroupSize = null,
+        string Format = "parquet", bool Header = false, string? TimeZone = null);
 
     /// <summary>What DuckDB reads back from a file it wrote.</summary>
     /// <param name="Path">the file</param>

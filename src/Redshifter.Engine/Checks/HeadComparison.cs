@@ -204,8 +204,24 @@ internal static class HeadComparison
                         $"but a value ({sample}) has {s.MaxIntegerDigits.ToString(CultureInfo.InvariantCulture)}: '{s.WidestNumber}' is out of its range and the load would fail on it. To take it, {numericFix}.");
                     break;
             }
+            if (widths && column.Type.Kind == ColumnKind.Numeric && s.MostDecimalPlaces > (column.Type.Scale ?? 0))
+            {
+                warnings.Add($"{uri}: column '{column.Name}' is {column.Type.RedshiftSql.ToLowerInvariant()} ({(column.Type.Scale ?? 0).ToString(CultureInfo.InvariantCulture)} decimal place(s)) " +
+                    $"but a value ({sample}) has {s.MostDecimalPlaces.ToString(CultureInfo.InvariantCulture)}: '{s.FinestNumber}'; COPY would cut such values to its scale silently (it truncates, without ROUNDEC). " +
+                    $"To keep them whole, {ScaleFix(column.Type, s.MostDecimalPlaces)}.");
+            }
         }
         return warnings;
+    }
+
+    /// <summary>The config change that keeps values of <paramref name="places"/> decimal places whole in a numeric column, keeping its digits before the point.</summary>
+    internal static string ScaleFix(ColumnType type, int places)
+    {
+        var integerDigits = (type.Precision ?? 18) - (type.Scale ?? 0);
+        var precision = integerDigits + places;
+        return precision <= 38
+            ? $"change its type in the config to numeric({precision.ToString(CultureInfo.InvariantCulture)},{places.ToString(CultureInfo.InvariantCulture)})"
+            : $"no numeric keeps {integerDigits.ToString(CultureInfo.InvariantCulture)} digits before the point and {places.ToString(CultureInfo.InvariantCulture)} after it (38 digits at most): make the column float, or round the values before the load";
     }
 
     private static string Sample(int records) => $"in the first {records.ToString("N0", CultureInfo.InvariantCulture)} record{(records == 1 ? "" : "s")}";
@@ -219,6 +235,9 @@ internal sealed class ValueStats
     public int MaxBytes { get; private set; }
     public int MaxIntegerDigits { get; private set; }
     public string? WidestNumber { get; private set; }
+    /// <summary>The most decimal places a number of the sample needs (trailing zeros do not count), and that number.</summary>
+    public int MostDecimalPlaces { get; private set; }
+    public string? FinestNumber { get; private set; }
 
     public void AddText(int utf8Bytes)
     {
@@ -232,9 +251,16 @@ internal sealed class ValueStats
         if (digits is { } d && d > MaxIntegerDigits)
         {
             MaxIntegerDigits = d;
-            WidestNumber = text.Length > 60 ? text[..60] + "…" : text.Trim();
+            WidestNumber = Excerpt(text);
+        }
+        if (digits != null && ExactNumeric.TryParse(text, 0, out _, out var places) && places > MostDecimalPlaces)
+        {
+            MostDecimalPlaces = places;
+            FinestNumber = Excerpt(text);
         }
     }
+
+    private static string Excerpt(string text) => text.Length > 60 ? text[..60] + "…" : text.Trim();
 
     /// <summary>
     /// Digits before the decimal point of a decimal number (sign, leading zeros and exponent accounted for),

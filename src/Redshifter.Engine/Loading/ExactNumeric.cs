@@ -7,9 +7,11 @@ namespace Redshifter.Engine.Loading;
 /// Numeric values carried exactly from the file to PostgreSQL's binary numeric: as an unscaled integer at
 /// the column's scale (a value of numeric(38,10) is 38 digits, which Int128 holds: |v| &lt; 10^38 &lt; 2^127).
 /// Never through .NET decimal, whose 28-29 significant digits would round a Redshift DECIMAL(38,s)
-/// silently. More fractional digits than the scale are rounded half away from zero (as Redshift and
-/// PostgreSQL cast to a scale); more integer digits than precision minus scale is an error, never a
-/// rounded value.
+/// silently. More fractional digits than the scale are cut (toward zero), as Redshift's COPY does
+/// without ROUNDEC ("COPY truncates values when necessary to fit the scale of the column":
+/// https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-conversion.html#copy-roundec);
+/// each parse says how many decimal places the value had, so that the load can count and report the cuts.
+/// More integer digits than precision minus scale is an error, never a rounded value.
 /// </summary>
 internal static class ExactNumeric
 {
@@ -41,12 +43,14 @@ internal static class ExactNumeric
 
     /// <summary>
     /// Parses a decimal number (sign, digits, an optional fraction and exponent: "-12.5", "1e3", ".5") to
-    /// its unscaled value at <paramref name="scale"/>. False when it is not a number, or has more than 38
-    /// significant digits before the scale.
+    /// its unscaled value at <paramref name="scale"/>, digits past the scale cut. False when it is not a number,
+    /// or has more than 38 significant digits before the scale. <paramref name="places"/>: the decimal places
+    /// the value needs to be exact (its last non-zero digit's), at least <paramref name="scale"/>; more means digits were cut.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<char> text, int scale, out Int128 unscaled)
+    public static bool TryParse(ReadOnlySpan<char> text, int scale, out Int128 unscaled, out int places)
     {
         unscaled = 0;
+        places = scale;
         text = text.Trim();
         var i = 0;
         var negative = false;
@@ -85,7 +89,6 @@ internal static class ExactNumeric
         // contributes to the unscaled value with exponent e = pointAt - 1 - k + exponent + scale.
         Int128 value = 0;
         var significant = 0;
-        var roundUp = false;
         var k = 0;
         foreach (var c in text[digitsStart..])
         {
@@ -96,8 +99,8 @@ internal static class ExactNumeric
             k++;
             if (e < 0)
             {
-                // The first digit past the scale decides the rounding (half away from zero).
-                if (e == -1) roundUp = d >= 5;
+                // Past the scale: cut, remembering how far the value's digits go.
+                if (d != 0 && scale - e > places) places = scale - e;
                 continue;
             }
             if (value == 0 && d == 0 && significant == 0) continue;
@@ -113,33 +116,36 @@ internal static class ExactNumeric
             if (value != 0 && significant + lastE > MaxPrecision) return false;
             if (value != 0) value *= Powers[Math.Min(lastE, MaxPrecision)];
         }
-        if (roundUp) value += 1;
         if (value >= Powers[MaxPrecision]) return false;
         unscaled = negative ? -value : value;
         return true;
     }
 
-    /// <summary>A .NET decimal at <paramref name="scale"/>, exactly (rounded half away from zero past the scale); false when it has more than 38 digits there.</summary>
-    public static bool TryFromDecimal(decimal value, int scale, out Int128 unscaled)
+    /// <summary>A .NET decimal at <paramref name="scale"/>, exactly (cut past the scale, <paramref name="places"/> as in <see cref="TryParse"/>); false when it has more than 38 digits there.</summary>
+    public static bool TryFromDecimal(decimal value, int scale, out Int128 unscaled, out int places)
     {
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         var valueScale = (bits[3] >> 16) & 0xFF;
         var mantissa = (Int128)new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
         if (bits[3] < 0) mantissa = -mantissa;
-        return TryRescale(mantissa, valueScale, scale, out unscaled);
+        return TryFromBigInteger((BigInteger)mantissa, valueScale, scale, out unscaled, out places);
     }
 
-    /// <summary>An unscaled integer of any size at <paramref name="fromScale"/> (a Parquet DECIMAL), moved to <paramref name="scale"/>.</summary>
-    public static bool TryFromBigInteger(BigInteger value, int fromScale, int scale, out Int128 unscaled)
+    /// <summary>An unscaled integer of any size at <paramref name="fromScale"/> (a Parquet DECIMAL), moved to <paramref name="scale"/> (cut past it, <paramref name="places"/> as in <see cref="TryParse"/>).</summary>
+    public static bool TryFromBigInteger(BigInteger value, int fromScale, int scale, out Int128 unscaled, out int places)
     {
         unscaled = 0;
+        places = scale;
         if (fromScale > scale)
         {
-            var divisor = BigInteger.Pow(10, fromScale - scale);
-            var quotient = BigInteger.DivRem(value, divisor, out var remainder);
-            if (BigInteger.Abs(remainder) * 2 >= divisor) quotient += value.Sign;
-            value = quotient;
+            // BigInteger division truncates toward zero: the cut Redshift's COPY makes.
+            value = BigInteger.DivRem(value, BigInteger.Pow(10, fromScale - scale), out var remainder);
+            if (!remainder.IsZero)
+            {
+                places = fromScale;
+                while (remainder % 10 == 0) { remainder /= 10; places--; }
+            }
         }
         else if (fromScale < scale)
         {
@@ -147,28 +153,6 @@ internal static class ExactNumeric
         }
         if (BigInteger.Abs(value) >= (BigInteger)Powers[MaxPrecision]) return false;
         unscaled = (Int128)value;
-        return true;
-    }
-
-    private static bool TryRescale(Int128 value, int fromScale, int scale, out Int128 unscaled)
-    {
-        unscaled = 0;
-        if (fromScale > scale)
-        {
-            var divisor = Powers[fromScale - scale];
-            var quotient = Int128.DivRem(value, divisor);
-            var q = quotient.Quotient;
-            if (Int128.Abs(quotient.Remainder) * 2 >= divisor) q += Int128.Sign(value);
-            unscaled = q;
-            return true;
-        }
-        var up = scale - fromScale;
-        if (up > 0)
-        {
-            if (value != 0 && Int128.Abs(value) >= Powers[MaxPrecision - Math.Min(up, MaxPrecision)]) return false;
-            value *= Powers[up];
-        }
-        unscaled = value;
         return true;
     }
 

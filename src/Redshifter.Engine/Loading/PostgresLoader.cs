@@ -233,20 +233,24 @@ internal sealed class PostgresLoader(S3Storage storage, IEngineLog log)
     }
 
     /// <summary>
-    /// One warning per column whose values TRUNCATECOLUMNS cut (Redshift cuts them without a word): how many,
-    /// the longest in bytes, and the width that keeps them whole.
+    /// One warning per column whose values were cut to fit it, as Redshift's COPY cuts them without a word: text
+    /// TRUNCATECOLUMNS cut (how many, the longest in bytes, the width that keeps them whole), and numbers with more
+    /// decimal places than the column's scale (COPY truncates them without ROUNDEC: how many, the scale that keeps them).
     /// </summary>
     internal static IReadOnlyList<string> TruncationWarnings(string target, RecordLayout layout) =>
     [
-        .. layout.Columns.Where(c => c.TruncatedValues > 0).Select(c =>
+        .. layout.Columns.Where(c => c.CutValues > 0 && c.Type.Kind != Config.ColumnKind.Numeric).Select(c =>
         {
             var isChar = c.Type.Kind == Config.ColumnKind.Char;
             var widest = isChar ? 4096 : 65535;
-            var fits = c.LongestTruncatedBytes <= widest
-                ? $"make it {(isChar ? "char" : "varchar")}({c.LongestTruncatedBytes}) in the config to keep them whole"
+            var fits = c.LongestCut <= widest
+                ? $"make it {(isChar ? "char" : "varchar")}({c.LongestCut}) in the config to keep them whole"
                 : $"even {(isChar ? "char" : "varchar")}({widest}), the widest, cannot keep them whole";
-            return $"{target}: TRUNCATECOLUMNS cut {c.TruncatedValues:N0} value(s) of column '{c.Name}' to {c.Type}; the longest was {c.LongestTruncatedBytes:N0} bytes: {fits}.";
+            return $"{target}: TRUNCATECOLUMNS cut {c.CutValues:N0} value(s) of column '{c.Name}' to {c.Type}; the longest was {c.LongestCut:N0} bytes: {fits}.";
         }),
+        .. layout.Columns.Where(c => c.CutValues > 0 && c.Type.Kind == Config.ColumnKind.Numeric).Select(c =>
+            $"{target}: COPY cut {c.CutValues:N0} value(s) of column '{c.Name}' to the {c.Type.Scale ?? 0} decimal place(s) of {c.Type} (Redshift's COPY truncates them too; it does not round); " +
+            $"a value had {c.LongestCut}: {Checks.HeadComparison.ScaleFix(c.Type, c.LongestCut)}."),
     ];
 
     /// <summary>Write-Progress for a load, at most twice a second.</summary>

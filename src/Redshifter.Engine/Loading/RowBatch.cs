@@ -44,6 +44,11 @@ internal sealed class RowBatch
     private readonly bool[] _assigned;
     private int _committedText;
 
+    // Values cut in the row being filled (their size, per column; 0: none): counted on the column when the row
+    // ends, so that a record parsed again (the JSON fast path falling back, a record split across reads) counts once.
+    private readonly int[] _cuts;
+    private bool _rowHasCuts;
+
     public RowBatch(RecordLayout layout, int capacity = DefaultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -52,6 +57,7 @@ internal sealed class RowBatch
         var n = layout.Columns.Length;
         _kinds = new ColumnKind[n];
         _assigned = new bool[n];
+        _cuts = new int[n];
         Nulls = new bool[n][];
         Fixed = new long[n][];
         Numerics = new Int128[n][];
@@ -102,6 +108,27 @@ internal sealed class RowBatch
     {
         TextUsed = _committedText;
         Array.Clear(_assigned);
+        if (_rowHasCuts) ClearCuts();
+    }
+
+    /// <summary>The value just set in <paramref name="column"/> was cut to fit it (<paramref name="size"/>: see <see cref="TargetColumn.LongestCut"/>).</summary>
+    internal void NoteCut(int column, int size)
+    {
+        _cuts[column] = size;
+        _rowHasCuts = true;
+    }
+
+    private void ClearCuts()
+    {
+        Array.Clear(_cuts);
+        _rowHasCuts = false;
+    }
+
+    private void CountCuts()
+    {
+        for (var c = 0; c < _cuts.Length; c++)
+            if (_cuts[c] > 0) Layout.Columns[c].CountCut(_cuts[c]);
+        ClearCuts();
     }
 
     /// <summary>
@@ -121,6 +148,7 @@ internal sealed class RowBatch
             missing = Layout.Columns[c];
             break;
         }
+        if (_rowHasCuts) CountCuts();
         _committedText = TextUsed;
         Count++;
         return missing;

@@ -34,16 +34,27 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
     /// <summary>The column is NOT NULL: a record without a value for it is refused (as Redshift's COPY does).</summary>
     public bool NotNull { get; } = notNull;
 
-    /// <summary>Values TRUNCATECOLUMNS cut in this load (one decoding thread per load writes these).</summary>
-    public long TruncatedValues { get; private set; }
+    /// <summary>
+    /// Values this load cut to fit the column, as Redshift's COPY cuts them without a word: text TRUNCATECOLUMNS
+    /// cut, or numbers with more decimal places than the scale (COPY truncates them without ROUNDEC). Counted when
+    /// the row ends (<see cref="RowBatch.EndRow"/>), so a record parsed twice counts once; one decoding thread per load writes these.
+    /// </summary>
+    public long CutValues { get; private set; }
 
-    /// <summary>The longest value TRUNCATECOLUMNS cut, in UTF-8 bytes (as Redshift counts varchar widths).</summary>
-    public int LongestTruncatedBytes { get; private set; }
+    /// <summary>The largest value cut: UTF-8 bytes for text (as Redshift counts widths), decimal places for a number.</summary>
+    public int LongestCut { get; private set; }
 
-    private void NoteTruncated(int bytes)
+    internal void CountCut(int size)
     {
-        TruncatedValues++;
-        if (bytes > LongestTruncatedBytes) LongestTruncatedBytes = bytes;
+        CutValues++;
+        if (size > LongestCut) LongestCut = size;
+    }
+
+    /// <summary>A numeric value at the column's scale; <paramref name="places"/> past the scale means digits were cut, which is noted.</summary>
+    private void SetNumeric(RowBatch batch, int column, Int128 unscaled, int places, ReadOnlySpan<char> written)
+    {
+        batch.SetNumeric(column, CheckPrecision(unscaled, written));
+        if (places > (Type.Scale ?? 0)) batch.NoteCut(column, places);
     }
 
     /// <summary>The value <paramref name="text"/> gives the column, as a CLR object (see <see cref="RowBatch.GetValue"/>); not for the hot path.</summary>
@@ -70,7 +81,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             case ColumnKind.Char:
                 if (!Utf8.IsValid(utf8)) throw NotUtf8();
                 var kept = TruncatedLength(utf8, Type.Length ?? 256);
-                if (kept < utf8.Length) NoteTruncated(utf8.Length);
+                if (kept < utf8.Length) batch.NoteCut(column, utf8.Length);
                 batch.SetText(column, utf8[..kept]);
                 return;
             case ColumnKind.BigInt when kind == FieldKind.JsonNumber:
@@ -110,7 +121,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
             case ColumnKind.Varchar:
             case ColumnKind.Char:
                 var keptChars = TruncatedLength(text, Type.Length ?? 256);
-                if (keptChars < text.Length) NoteTruncated(Encoding.UTF8.GetByteCount(text));
+                if (keptChars < text.Length) batch.NoteCut(column, Encoding.UTF8.GetByteCount(text));
                 batch.SetText(column, text[..keptChars]);
                 return;
             case ColumnKind.Super:
@@ -137,7 +148,7 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 if (ValueParser.TryParseDouble(text, out var r)) { batch.SetFixed(column, BitConverter.SingleToInt32Bits((float)r)); return; }
                 break;
             case ColumnKind.Numeric:
-                if (ExactNumeric.TryParse(text, Type.Scale ?? 0, out var m)) { batch.SetNumeric(column, CheckPrecision(m, text)); return; }
+                if (ExactNumeric.TryParse(text, Type.Scale ?? 0, out var m, out var places)) { SetNumeric(batch, column, m, places, text); return; }
                 break;
             // Redshift ignores a zone offset going into DATE or TIMESTAMP: the written wall-clock date and time are
             // kept (https://docs.aws.amazon.com/redshift/latest/dg/r_Examples_with_datetime_types.html: 'Jun 1,2008
@@ -226,13 +237,13 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 batch.SetFixed(column, BitConverter.SingleToInt32Bits(System.Convert.ToSingle(value, CultureInfo.InvariantCulture)));
                 return;
             case ColumnKind.Numeric when value is decimal or long or int or short:
-                if (!ExactNumeric.TryFromDecimal(System.Convert.ToDecimal(value, CultureInfo.InvariantCulture), Type.Scale ?? 0, out var m)) break;
-                batch.SetNumeric(column, CheckPrecision(m, System.Convert.ToString(value, CultureInfo.InvariantCulture)));
+                if (!ExactNumeric.TryFromDecimal(System.Convert.ToDecimal(value, CultureInfo.InvariantCulture), Type.Scale ?? 0, out var m, out var places)) break;
+                SetNumeric(batch, column, m, places, System.Convert.ToString(value, CultureInfo.InvariantCulture));
                 return;
             case ColumnKind.Numeric when value is Parquet.Data.BigDecimal big:
                 // A Parquet DECIMAL read as its unscaled integer: exact at any precision.
-                if (!ExactNumeric.TryFromBigInteger(big.UnscaledValue, big.Scale, Type.Scale ?? 0, out var exact)) break;
-                batch.SetNumeric(column, CheckPrecision(exact, big.ToString()));
+                if (!ExactNumeric.TryFromBigInteger(big.UnscaledValue, big.Scale, Type.Scale ?? 0, out var exact, out var bigPlaces)) break;
+                SetNumeric(batch, column, exact, bigPlaces, big.ToString());
                 return;
             case ColumnKind.Date when value is DateOnly date:
                 batch.SetFixed(column, date.DayNumber);

@@ -103,5 +103,13 @@ public sealed class HeadComparisonTests
         Assert.Contains("'qty' to int, 'id' to bigint, 'active' to boolean", error.RecommendedAction, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("numeric(6,2)", 3, "change its type in the config to numeric(7,3)")]
+    [InlineData("numeric(12,0)", 5, "change its type in the config to numeric(17,5)")]
+    [InlineData("decimal", 2, "change its type in the config to numeric(20,2)")] // Redshift's default is (18,0)
+    [InlineData("numeric(38,2)", 3, "no numeric keeps 36 digits before the point and 3 after it (38 digits at most): make the column float, or round the values before the load")]
+    public void The_fix_for_cut_decimals_keeps_the_digits_before_the_point(string type, int places, string fix) =>
+        Assert.Equal(fix, HeadComparison.ScaleFix(ColumnType.ParseConfig(type)!, places));
+
     private static ExistingColumn Existing(string name, string type) => new() { Name = name, TypeText = type, Type = ColumnType.ParseCatalog(type) };
 }

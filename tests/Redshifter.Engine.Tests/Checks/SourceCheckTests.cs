@@ -131,6 +131,23 @@ public sealed class SourceCheckTests(ServersFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Digits_past_a_decimal_s_scale_are_a_warning_with_the_scale_that_keeps_them_unless_the_load_counts_them()
+    {
+        // Redshift's COPY cuts them silently (no ROUNDEC); the PostgreSQL loader counts its own cuts instead.
+        await _storage.PutTextAsync(_bucket, "p.psv", "1|12.5\n2|20.259\n3|1.10000\n4|-0.0015e1\n");
+        var config = Config(("id", "bigint"), ("amount", "numeric(6,2)"));
+
+        var warning = Assert.Single(await Check(Source("p.psv", DataFormat.Delimited), config));
+
+        Assert.Equal(
+            "s3://" + _bucket + "/p.psv: column 'amount' is numeric(6,2) (2 decimal place(s)) but a value (in the first 4 records) has 3: '20.259'; " +
+            "COPY would cut such values to its scale silently (it truncates, without ROUNDEC). To keep them whole, change its type in the config to numeric(7,3).",
+            warning);
+        var head = await SourceCheck.ReadHeadAsync(Source("p.psv", DataFormat.Delimited), config, _storage, new ListLog(), CancellationToken.None);
+        Assert.Empty(head.Compare(table: null, new ListLog(), loadCountsCuts: true));
+    }
+
+    [Fact]
     public async Task A_header_in_another_order_is_an_error_naming_both_orders()
     {
         await _storage.PutGzipAsync(_bucket, "p.csv.gz", "\uFEFFname,id\r\nx,1\r\n");

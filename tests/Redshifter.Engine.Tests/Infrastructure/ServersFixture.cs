@@ -35,15 +35,19 @@ public sealed class ServersFixture : IDisposable
     }
 
     /// <summary>A query's rows, each as its values joined by '|' (NULL for null), in the session time zone UTC.</summary>
-    public async Task<List<string>> RowsAsync(string query)
+    public async Task<List<string>> RowsAsync(string query) =>
+        [.. (await ValuesAsync(query)).Select(row => string.Join("|", row.Select(v => v ?? "NULL")))];
+
+    /// <summary>Each row's values as text (invariant culture), null for NULL: for values that may hold '|' or the word NULL.</summary>
+    public async Task<List<string?[]>> ValuesAsync(string query)
     {
         await using var session = await Engine.Database.DatabaseSession.OpenAsync(Database, CancellationToken.None);
         await session.ExecuteAsync("SET TIME ZONE 'UTC'", null, NullEngineLog.Instance, CancellationToken.None);
         await using var command = session.Command(query, null);
         await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
+        var rows = new List<string?[]>();
         while (await reader.ReadAsync())
-            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))]);
         return rows;
     }
 

@@ -58,6 +58,41 @@ public sealed class ExactNumericTests(ServersFixture fixture) : IAsyncLifetime
         Assert.Equal(["617283945061728340130.4770609152"], await fixture.RowsAsync($"SELECT b::text FROM \"{_schema}\".bigp"));
     }
 
+    /// <summary>
+    /// More decimal places than the column's scale: cut, as Redshift's COPY cuts them without ROUNDEC (20.259 into
+    /// DECIMAL(8,2) is 20.25), from JSON, CSV and a Parquet DECIMAL of a larger scale alike; and never silently:
+    /// the load counts them and says which scale keeps them whole.
+    /// </summary>
+    [Theory]
+    [InlineData(DataFormat.Json)]
+    [InlineData(DataFormat.Csv)]
+    [InlineData(DataFormat.Parquet)]
+    public async Task Digits_past_the_scale_are_cut_as_Redshift_COPY_cuts_them_and_said(DataFormat format)
+    {
+        var table = "cut_" + format.ToString().ToLowerInvariant();
+        await fixture.SqlAsync($"CREATE TABLE \"{_schema}\".{table} (id INT, amount NUMERIC(8,2))");
+        string[] written = ["20.259", "-20.259", "1.10000", "0.00001", "7"];
+        byte[] file;
+        if (format == DataFormat.Parquet)
+        {
+            var schema = new ParquetSchema(new DataField<int>("id"), new DecimalDataField("amount", 12, 5));
+            file = await ParquetTestData.WriteAsync(schema, async g =>
+            {
+                await g.WriteAsync<int>(schema.DataFields[0], Enumerable.Range(1, written.Length).ToArray());
+                await g.WriteAsync<decimal>(schema.DataFields[1], written.Select(w => decimal.Parse(w, CultureInfo.InvariantCulture)).ToArray());
+            });
+        }
+        else
+        {
+            file = Encoding.UTF8.GetBytes(string.Join("\n", written.Select((w, i) => format == DataFormat.Json ? $"{{\"id\":{i + 1},\"amount\":{w}}}" : $"{i + 1},{w}")));
+        }
+        var outcome = await Copy(table, table + "." + format.ToString().ToLowerInvariant(), file, format);
+
+        Assert.Equal(["1|20.25", "2|-20.25", "3|1.10", "4|0.00", "5|7.00"], await fixture.RowsAsync($"SELECT id, amount::text FROM \"{_schema}\".{table} ORDER BY id"));
+        Assert.Equal($"{_schema}.{table}: COPY cut 3 value(s) of column 'amount' to the 2 decimal place(s) of numeric(8,2) (Redshift's COPY truncates them too; it does not round); a value had 5: change its type in the config to numeric(11,5).",
+            Assert.Single(outcome.Warnings));
+    }
+
     [Fact]
     public async Task A_value_out_of_its_precision_fails_the_load_naming_line_and_column()
     {
@@ -132,21 +167,51 @@ public sealed class ExactNumericTests(ServersFixture fixture) : IAsyncLifetime
     /// <summary>How PostgreSQL prints the value of numeric(p,s) (a negative zero has no sign).</summary>
     private static string Canonical(string written) => written.TrimStart('-').All(c => c is '0' or '.') ? written.TrimStart('-') : written;
 
+    /// <summary>
+    /// Digits past the scale are cut toward zero, as Redshift's COPY does without ROUNDEC (its example: 20.259 into
+    /// DECIMAL(8,2) is 20.25), and the parse says how many decimal places the value had.
+    /// </summary>
     [Theory]
-    [InlineData("1.5", 0, "2")]
-    [InlineData("-1.5", 0, "-2")]
-    [InlineData("2.4999", 2, "2.50")]
-    [InlineData("1e3", 2, "1000.00")]
-    [InlineData("1.25E-1", 3, "0.125")]
-    [InlineData(".5", 1, "0.5")]
-    [InlineData("-0.004", 2, "0.00")]
-    [InlineData("00012.3400", 4, "12.3400")]
-    [InlineData("99999999999999999999999999999999999999", 0, "99999999999999999999999999999999999999")]
-    [InlineData("0.99999999999999999999999999999999999999", 38, "0.99999999999999999999999999999999999999")]
-    public void Parses_exactly_and_rounds_half_away_from_zero(string text, int scale, string expected)
+    [InlineData("20.259", 2, "20.25", 3)]
+    [InlineData("1.5", 0, "1", 1)]
+    [InlineData("-1.5", 0, "-1", 1)]
+    [InlineData("2.4999", 2, "2.49", 4)]
+    [InlineData("2.4900", 2, "2.49", 2)]
+    [InlineData("1e3", 2, "1000.00", 2)]
+    [InlineData("1.25E-1", 3, "0.125", 3)]
+    [InlineData("1.25E-1", 1, "0.1", 3)]
+    [InlineData(".5", 1, "0.5", 1)]
+    [InlineData("-0.004", 2, "0.00", 3)]
+    [InlineData("00012.3400", 4, "12.3400", 4)]
+    [InlineData("99999999999999999999999999999999999999", 0, "99999999999999999999999999999999999999", 0)]
+    [InlineData("0.99999999999999999999999999999999999999", 38, "0.99999999999999999999999999999999999999", 38)]
+    [InlineData("0.999999999999999999999999999999999999999", 38, "0.99999999999999999999999999999999999999", 39)]
+    [InlineData("-0.001", 3, "-0.001", 3)]
+    [InlineData("0", 3, "0.000", 3)]
+    [InlineData("-12.5", 3, "-12.500", 3)]
+    [InlineData("99999999.9995", 3, "99999999.999", 4)]
+    [InlineData("0.0005", 3, "0.000", 4)]
+    public void Parses_exactly_and_cuts_past_the_scale_as_Redshift_COPY_does(string text, int scale, string expected, int places)
     {
-        Assert.True(ExactNumeric.TryParse(text, scale, out var unscaled));
+        Assert.True(ExactNumeric.TryParse(text, scale, out var unscaled, out var had));
         Assert.Equal(expected, ExactNumeric.Format(unscaled, scale));
+        Assert.Equal(places, had);
+    }
+
+    [Theory]
+    [InlineData("20259", 3, 2, "20.25", 3)]
+    [InlineData("-20259", 3, 2, "-20.25", 3)]
+    [InlineData("20250", 3, 2, "20.25", 2)]
+    [InlineData("2025", 2, 4, "20.2500", 4)]
+    [InlineData("-99999999999999999999999999999999999999", 38, 10, "-0.9999999999", 38)]
+    public void Parquet_decimals_move_to_the_column_scale_cut_as_text_is(string unscaledText, int fromScale, int scale, string expected, int places)
+    {
+        Assert.True(ExactNumeric.TryFromBigInteger(BigInteger.Parse(unscaledText, CultureInfo.InvariantCulture), fromScale, scale, out var unscaled, out var had));
+        Assert.Equal(expected, ExactNumeric.Format(unscaled, scale));
+        Assert.Equal(places, had);
+        Assert.True(ExactNumeric.TryFromDecimal(decimal.Parse(ExactNumeric.Format(unscaled, scale), CultureInfo.InvariantCulture), scale, out var again, out var same));
+        Assert.Equal(unscaled, again);
+        Assert.Equal(scale, same);
     }
 
     [Theory]
@@ -158,7 +223,7 @@ public sealed class ExactNumericTests(ServersFixture fixture) : IAsyncLifetime
     [InlineData("NaN")]
     [InlineData("Infinity")]
     [InlineData("999999999999999999999999999999999999999")] // 39 digits
-    public void Refuses_what_is_not_a_38_digit_number(string text) => Assert.False(ExactNumeric.TryParse(text, 0, out _));
+    public void Refuses_what_is_not_a_38_digit_number(string text) => Assert.False(ExactNumeric.TryParse(text, 0, out _, out _));
 
     [Fact]
     public void Parsing_agrees_with_BigInteger_arithmetic_on_random_numbers()
@@ -171,22 +236,25 @@ public sealed class ExactNumericTests(ServersFixture fixture) : IAsyncLifetime
             var exponent = random.Next(-10, 10);
             var scale = random.Next(0, 12);
             var text = (random.Next(2) == 0 ? "-" : "") + digits[..point] + "." + digits[point..] + (exponent != 0 ? "e" + exponent.ToString(CultureInfo.InvariantCulture) : "");
-            // Reference: value = digits * 10^(exponent - (len - point)); at the scale, rounded half away from zero.
+            // Reference: value = digits * 10^(exponent - (len - point)); at the scale, cut toward zero; the places
+            // are those of the last non-zero digit (at least the scale).
             var whole = BigInteger.Parse(digits, CultureInfo.InvariantCulture);
             var shift = exponent - (digits.Length - point) + scale;
             BigInteger expected;
+            var places = scale;
             if (shift >= 0) expected = whole * BigInteger.Pow(10, shift);
             else
             {
-                var divisor = BigInteger.Pow(10, -shift);
-                expected = BigInteger.DivRem(whole, divisor, out var rem);
-                if (rem * 2 >= divisor) expected += 1;
+                expected = BigInteger.DivRem(whole, BigInteger.Pow(10, -shift), out var rem);
+                for (var extra = 1; extra <= -shift && !rem.IsZero; extra++)
+                    if (rem % BigInteger.Pow(10, -shift - extra) == 0) { places = scale + extra; break; }
             }
             if (text.StartsWith('-')) expected = -expected;
-            var ok = ExactNumeric.TryParse(text, scale, out var unscaled);
+            var ok = ExactNumeric.TryParse(text, scale, out var unscaled, out var had);
             if (BigInteger.Abs(expected) >= BigInteger.Pow(10, 38)) { Assert.False(ok, text); continue; }
             Assert.True(ok, text);
             Assert.Equal(expected, (BigInteger)unscaled);
+            Assert.Equal(places, had);
         }
     }
 }

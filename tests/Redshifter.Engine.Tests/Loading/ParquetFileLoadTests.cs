@@ -34,23 +34,21 @@ public abstract class ParquetFileLoadTests(ServersFixture fixture, string schema
         return Task.CompletedTask;
     }
 
-    private protected async Task LoadAsync(DuckDbParquet.Expected file, string table, TypeColumn[] columns, bool create = true)
+    private protected async Task LoadAsync(DuckDbParquet.Expected file, string table, TypeColumn[] columns, bool create = true,
+        DataFormat format = DataFormat.Parquet, Compression compression = Compression.None, int ignoreHeader = 0)
     {
         if (create) await Fixture.SqlAsync($"CREATE TABLE \"{Schema}\".\"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\" {c.PostgresType}"))})");
         var key = Path.GetFileName(file.Path);
         await _storage.PutAsync(Bucket, key, await File.ReadAllBytesAsync(file.Path), CancellationToken.None);
         var outcome = await CopyRunner.CopyAsync(Fixture.Database, _storage, new SourceFile
         {
-            Bucket = Bucket, Key = key, Schema = Schema, Table = table, Format = DataFormat.Parquet,
+            Bucket = Bucket, Key = key, Schema = Schema, Table = table, Format = format, Compression = compression, IgnoreHeader = ignoreHeader,
         }, truncate: false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None);
         Assert.Equal(file.Rows.Count, outcome.RowsLoaded);
     }
 
-    private protected async Task<List<string?[]>> ReadBackAsync(string table, TypeColumn[] columns)
-    {
-        var rows = await Fixture.RowsAsync($"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\"::text"))} FROM \"{Schema}\".\"{table}\" AS t ORDER BY t.id"); // t.id: the number, not the text of the same name
-        return [.. rows.Select(r => r.Split('|').Select(v => v == "NULL" ? null : v).ToArray())];
-    }
+    private protected Task<List<string?[]>> ReadBackAsync(string table, TypeColumn[] columns) =>
+        Fixture.ValuesAsync($"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\"::text"))} FROM \"{Schema}\".\"{table}\" AS t ORDER BY t.id"); // t.id: the number, not the text of the same name
 
     /// <summary>Every value of every row, column by column, as DuckDB reads it back, with the column's comparison.</summary>
     private protected static void AssertSameValues(DuckDbParquet.Expected expected, List<string?[]> loaded, TypeColumn[] columns)

@@ -227,14 +227,21 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
             "{\"n\":5,\"m\":99999999.9995,\"d\":\"1970-01-01T00:00:00Z\",\"t\":\"19700101 000000\",\"tz\":\"0001-01-01T00:00:00Z\",\"j\":[],\"v\":\"ab\\u00e9\\n\"}",
             "{\"n\":6,\"m\":\"0.0005\",\"f\":1.7976931348623157e308,\"r\":3.4028235e38}"));
         Assert.Equal(6, outcome.RowsLoaded);
+        // Digits past numeric(12,3)'s scale are cut, as Redshift's COPY cuts them (without ROUNDEC), and counted.
+        Assert.Equal($"{_schema}.kinds: COPY cut 3 value(s) of column 'm' to the 3 decimal place(s) of numeric(12,3) (Redshift's COPY truncates them too; it does not round); a value had 4: change its type in the config to numeric(13,4).",
+            Assert.Single(outcome.Warnings, w => w.Contains("'m'", StringComparison.Ordinal)));
+        // Rows 1 and 5 leave the JSON fast path for the nested 'j' after their values were parsed: each cut counts once.
+        Assert.Equal($"{_schema}.kinds: TRUNCATECOLUMNS cut 1 value(s) of column 'v' to varchar(5); the longest was 13 bytes: make it varchar(13) in the config to keep them whole.",
+            Assert.Single(outcome.Warnings, w => w.Contains("'v'", StringComparison.Ordinal)));
+        Assert.Equal(3, outcome.Warnings.Count);
         Assert.Equal(
             [
-                "1|-32768|2147483647|-9223372036854775808|1.5|0.1|123456789.124|2015-07-01|2015-07-01 10:00:00.123456|2015-07-01 10:00:00|ab|héll|{\"k\": [1, \"é\"]}|true",
+                "1|-32768|2147483647|-9223372036854775808|1.5|0.1|123456789.123|2015-07-01|2015-07-01 10:00:00.123456|2015-07-01 10:00:00|ab|héll|{\"k\": [1, \"é\"]}|true",
                 "2|0|NULL|NULL|-0.25|-1e+300|-0.001|0001-01-01|9999-12-31 23:59:59.999999|2015-07-01 10:00:00|abc|NULL|\"str\"|false", // the edges of .NET's dates, never ±infinity
                 "3|NULL|NULL|NULL|NULL|NULL|0.000|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
                 "4|NULL|NULL|42|NULL|NULL|-12.500|2000-01-01|1999-12-31 23:59:59.999999|NULL|NULL||12.50|NULL",
-                "5|NULL|NULL|NULL|NULL|NULL|100000000.000|1970-01-01|1970-01-01 00:00:00|0001-01-01 00:00:00|NULL|abé\n|[]|NULL",
-                "6|NULL|NULL|NULL|3.4028235e+38|1.7976931348623157e+308|0.001|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+                "5|NULL|NULL|NULL|NULL|NULL|99999999.999|1970-01-01|1970-01-01 00:00:00|0001-01-01 00:00:00|NULL|abé\n|[]|NULL",
+                "6|NULL|NULL|NULL|3.4028235e+38|1.7976931348623157e+308|0.000|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
             ],
             await Rows($"SELECT n, sm::text, i::text, b::text, r::text, f::text, m::text, d::text, t::text, (tz AT TIME ZONE 'UTC')::text, c::text, v, j::text, ok::text FROM \"{_schema}\".kinds ORDER BY n"));
     }

@@ -21,8 +21,27 @@ const versions = new Set(['v1', 'v2']);
 const literal = (text) => `'${String(text).replaceAll("'", "''")}'`;
 
 async function write(connection, job) {
+    const format = (job.format ?? 'parquet').toLowerCase();
+    if (format !== 'parquet') return writeText(connection, job, format);
     if (job.select) await copy(connection, job);
     if (job.readBack !== false) await readBack(connection, job);
+}
+
+// JSON (newline-delimited objects) and CSV as DuckDB writes them; the expected values are those of the SELECT
+// itself (DuckDB's text of each value), since a text file is only a spelling of them.
+async function writeText(connection, job, format) {
+    if (!['json', 'csv'].includes(format)) throw new Error(`unknown format '${job.format}' (parquet, json, csv)`);
+    const options = format === 'json' ? ['FORMAT json'] : ['FORMAT csv', `HEADER ${job.header ? 'true' : 'false'}`];
+    if (job.compression && job.compression !== 'uncompressed') options.push(`COMPRESSION ${job.compression}`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE job AS ${job.select}`);
+    // A time zone other than UTC makes DuckDB write timestamptz values with that zone's offsets (+05:45, LMT's…).
+    if (job.timeZone) await connection.run(`SET TimeZone = ${literal(job.timeZone)}`);
+    try {
+        await connection.run(`COPY job TO ${literal(job.path)} (${options.join(', ')})`);
+    } finally {
+        await connection.run(`SET TimeZone = 'UTC'`);
+    }
+    await expectedOf(connection, 'job', job.path, {});
 }
 
 async function copy(connection, job) {
@@ -37,6 +56,14 @@ async function copy(connection, job) {
 
 async function readBack(connection, job) {
     const file = `read_parquet(${literal(job.path)})`;
+    // The encodings DuckDB chose, per column: what the file actually exercises in the reader.
+    const meta = (await connection.runAndReadAll(
+        `SELECT path_in_schema, string_agg(DISTINCT encodings, ',') AS encodings FROM parquet_metadata(${literal(job.path)}) GROUP BY path_in_schema`)).getRowObjectsJS();
+    const encodings = Object.fromEntries(meta.map((m) => [m.path_in_schema, [...new Set(m.encodings.split(/,\s*/))].sort()]));
+    await expectedOf(connection, file, job.path, encodings);
+}
+
+async function expectedOf(connection, file, path, encodings) {
     const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`)).getRowObjectsJS();
     const columns = described.map((d) => ({ name: d.column_name, type: d.column_type }));
     // Nested values (STRUCT, LIST, MAP) as JSON, the form they take in a SUPER column; others as DuckDB's text.
@@ -46,13 +73,7 @@ async function readBack(connection, job) {
         return nested(c.type) ? `CAST(to_json(${name}) AS VARCHAR)` : `CAST(${name} AS VARCHAR)`;
     }).join(', ');
     const rows = (await connection.runAndReadAll(`SELECT ${text} FROM ${file}`)).getRows();
-
-    // The encodings DuckDB chose, per column: what the file actually exercises in the reader.
-    const meta = (await connection.runAndReadAll(
-        `SELECT path_in_schema, string_agg(DISTINCT encodings, ',') AS encodings FROM parquet_metadata(${literal(job.path)}) GROUP BY path_in_schema`)).getRowObjectsJS();
-    const encodings = Object.fromEntries(meta.map((m) => [m.path_in_schema, [...new Set(m.encodings.split(/,\s*/))].sort()]));
-
-    writeFileSync(`${job.path}.expected.json`, JSON.stringify({ columns, encodings, rows }));
+    writeFileSync(`${path}.expected.json`, JSON.stringify({ columns, encodings, rows }));
 }
 
 const jobs = JSON.parse(readFileSync(process.argv[2], 'utf8'));
