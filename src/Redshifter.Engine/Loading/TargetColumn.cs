@@ -94,7 +94,8 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 if (long.TryParse(utf8, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) && s is >= short.MinValue and <= short.MaxValue) { batch.SetFixed(column, s); return; }
                 break;
             case ColumnKind.Float when kind == FieldKind.JsonNumber:
-                if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) { batch.SetFixed(column, BitConverter.DoubleToInt64Bits(d)); return; }
+                // Infinity or zero may be a number out of range: the text path tells.
+                if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d != 0) { batch.SetFixed(column, BitConverter.DoubleToInt64Bits(d)); return; }
                 break;
             case ColumnKind.Boolean when kind == FieldKind.JsonBoolean:
                 batch.SetFixed(column, utf8.Length > 0 && utf8[0] == (byte)'t' ? 1 : 0);
@@ -142,10 +143,10 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 if (ValueParser.TryParseInteger(text, out var l)) { batch.SetFixed(column, l); return; }
                 break;
             case ColumnKind.Float:
-                if (ValueParser.TryParseDouble(text, out var d)) { batch.SetFixed(column, BitConverter.DoubleToInt64Bits(d)); return; }
+                if (ValueParser.TryParseDouble(text, out var d)) { batch.SetFixed(column, BitConverter.DoubleToInt64Bits(InRange(d, text))); return; }
                 break;
             case ColumnKind.Real:
-                if (ValueParser.TryParseDouble(text, out var r)) { batch.SetFixed(column, BitConverter.SingleToInt32Bits((float)r)); return; }
+                if (ValueParser.TryParseSingle(text, out var r)) { batch.SetFixed(column, BitConverter.SingleToInt32Bits((float)InRange(r, text))); return; }
                 break;
             case ColumnKind.Numeric:
                 if (ExactNumeric.TryParse(text, Type.Scale ?? 0, out var m, out var places)) { SetNumeric(batch, column, m, places, text); return; }
@@ -234,7 +235,11 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
                 batch.SetFixed(column, BitConverter.DoubleToInt64Bits(System.Convert.ToDouble(value, CultureInfo.InvariantCulture)));
                 return;
             case ColumnKind.Real when value is double or float or long or int or short or decimal:
-                batch.SetFixed(column, BitConverter.SingleToInt32Bits(System.Convert.ToSingle(value, CultureInfo.InvariantCulture)));
+                var single = System.Convert.ToSingle(value, CultureInfo.InvariantCulture);
+                // A finite double beyond a real's range becomes infinity, a tiny one zero: refused, as from text.
+                if (value is double wide && (float.IsInfinity(single) != double.IsInfinity(wide) || (single == 0) != (wide == 0)))
+                    throw OutOfRange(wide.ToString("R", CultureInfo.InvariantCulture), wide);
+                batch.SetFixed(column, BitConverter.SingleToInt32Bits(single));
                 return;
             case ColumnKind.Numeric when value is decimal or long or int or short:
                 if (!ExactNumeric.TryFromDecimal(System.Convert.ToDecimal(value, CultureInfo.InvariantCulture), Type.Scale ?? 0, out var m, out var places)) break;
@@ -299,6 +304,25 @@ internal sealed class TargetColumn(string name, ColumnType type, object? missing
         }
         return unscaled;
     }
+
+    /// <summary>
+    /// A float or real parsed from <paramref name="written"/>: .NET parses a number beyond the type's range to
+    /// infinity and one too small for it to zero, silently; PostgreSQL and Redshift refuse both ("out of range"),
+    /// and so does the loader. NaN and the infinity spellings have no digits and pass.
+    /// </summary>
+    private double InRange(double parsed, ReadOnlySpan<char> written)
+    {
+        if ((double.IsInfinity(parsed) || parsed == 0) && ValueParser.HasNonZeroMantissa(written))
+            throw OutOfRange(written.ToString(), ValueParser.TryParseDouble(written, out var wide) ? wide : double.PositiveInfinity);
+        return parsed;
+    }
+
+    private ValueConversionException OutOfRange(string written, double value) =>
+        new($"'{Excerpt(written)}' is out of range for {Type}: {(double.IsInfinity(value) || Math.Abs(value) >= 1 ? "too large" : "too small, other than zero")}")
+        {
+            // A value only a real cannot hold fits a float (double precision).
+            Fits = Type.Kind == ColumnKind.Real && double.IsFinite(value) && value != 0 ? "float" : null,
+        };
 
     /// <summary>TRUNCATECOLUMNS: at most <paramref name="maxBytes"/> UTF-8 bytes, cut at a character boundary.</summary>
     internal static string Truncate(ReadOnlySpan<char> text, int maxBytes) => text[..TruncatedLength(text, maxBytes)].ToString();

@@ -385,6 +385,25 @@ public static class ValueParser
     public static bool TryParseDouble(ReadOnlySpan<char> text, out double value) =>
         double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
+    /// <summary>Text to a real, rounded once (parsing to double first and then to float can round twice).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static bool TryParseSingle(ReadOnlySpan<char> text, out float value) =>
+        float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>
+    /// A number whose digits before any exponent are not all zero ("1e400", "-2.5e-50"; not "0.0e5", "Infinity"):
+    /// where .NET parses such a number to infinity or to zero, it was out of the type's range.
+    /// </summary>
+    public static bool HasNonZeroMantissa(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (c is 'e' or 'E') return false;
+            if (c is >= '1' and <= '9') return true;
+        }
+        return false;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseDecimal(ReadOnlySpan<char> text, out decimal value) =>
         decimal.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);

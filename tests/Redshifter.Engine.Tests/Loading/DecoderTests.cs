@@ -104,6 +104,65 @@ public sealed class DecoderTests
         Assert.Equal(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), value);
     }
 
+    // .NET parses a number beyond a float's range to infinity and one too small to zero, without a word; PostgreSQL
+    // and Redshift refuse both ("out of range"). A real is read as a real, rounded once.
+    [Theory]
+    [InlineData("float", "1e400", "too large", null)]
+    [InlineData("float", "-1.5e309", "too large", null)]
+    [InlineData("float", "1e-400", "too small, other than zero", null)]
+    [InlineData("real", "1e39", "too large", "float")]
+    [InlineData("real", "-3.5e38", "too large", "float")]
+    [InlineData("real", "1e-50", "too small, other than zero", "float")]
+    public void A_number_beyond_a_float_s_range_is_refused_never_stored_as_infinity_or_zero(string type, string text, string why, string? fits)
+    {
+        var column = new TargetColumn("x", ColumnType.ParseConfig(type)!, null);
+        foreach (var kind in new[] { FieldKind.Text, FieldKind.JsonNumber })
+        {
+            var batch = new RowBatch(new RecordLayout([column]), 1);
+            batch.BeginRow();
+            var ex = Assert.Throws<ValueConversionException>(() => column.Parse(Encoding.UTF8.GetBytes(text), kind, batch, 0));
+            Assert.Equal($"'{text}' is out of range for {type}: {why}", ex.Message);
+            Assert.Equal(fits, ex.Fits);
+        }
+    }
+
+    [Theory]
+    [InlineData("float", "0", 0.0)]
+    [InlineData("float", "-0.0", -0.0)]
+    [InlineData("float", "0e500", 0.0)]
+    [InlineData("float", "5e-324", 5e-324)]
+    [InlineData("float", "1.7976931348623157e308", double.MaxValue)]
+    [InlineData("float", "-Infinity", double.NegativeInfinity)]
+    [InlineData("float", "NaN", double.NaN)]
+    [InlineData("real", "3.4028235e38", (double)float.MaxValue)]
+    [InlineData("real", "1e-40", (double)1e-40f)] // a subnormal real, as PostgreSQL takes it
+    [InlineData("real", "Infinity", double.PositiveInfinity)]
+    [InlineData("real", "1.0000000596046448", (double)1.0000001f)] // just above halfway between two reals: through a double it would round down to 1
+    public void Numbers_within_a_float_s_range_keep_their_value(string type, string text, double expected)
+    {
+        var value = new TargetColumn("x", ColumnType.ParseConfig(type)!, null).Convert(text, FieldKind.Text);
+        Assert.Equal(expected, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
+        if (expected == 0) Assert.Equal(double.IsNegative(expected), double.IsNegative(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void A_Parquet_double_beyond_a_real_s_range_is_refused()
+    {
+        var layout = Layout(("r", "real", null));
+        var batch = new RowBatch(layout, 4);
+        foreach (var wide in new[] { 1e300, -1e39, 1e-50 })
+        {
+            batch.BeginRow();
+            var ex = Assert.Throws<ValueConversionException>(() => batch.SetValue(0, wide));
+            Assert.Equal("float", ex.Fits);
+        }
+        batch.BeginRow();
+        batch.SetValue(0, double.NegativeInfinity);
+        batch.SetValue(0, 0.25);
+        batch.EndRow();
+        Assert.Equal(0.25f, Assert.Single(batch.Rows())[0]);
+    }
+
     [Fact]
     public void Truncates_by_bytes_at_a_character_boundary()
     {
