@@ -88,7 +88,9 @@ internal static class BinaryCopy
                     case ColumnKind.TimestampTz:
                         var ticks = batch.Fixed[c][r];
                         BinaryPrimitives.WriteInt32BigEndian(span[p..], 8);
-                        BinaryPrimitives.WriteInt64BigEndian(span[(p + 4)..], (ticks - PostgresEpochTicks) / 10);
+                        // Microseconds, the 100 ns digit cut toward the past as the written text is cut (a floor:
+                        // division alone would move a time before 2000 up, 1999-12-31 23:59:59.9999999 to 2000).
+                        BinaryPrimitives.WriteInt64BigEndian(span[(p + 4)..], Math.DivRem(ticks - PostgresEpochTicks, 10, out var sub) - (sub < 0 ? 1 : 0));
                         p += 12;
                         break;
                     case ColumnKind.Numeric:
