@@ -403,8 +403,4 @@ public static class ValueParser
         }
         return false;
     }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static bool TryParseDecimal(ReadOnlySpan<char> text, out decimal value) =>
-        decimal.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }

@@ -203,7 +203,7 @@ public sealed class DuckDbParquetTests(ServersFixture fixture, DuckDbParquetTest
 
     private static string Select(params TypeColumn[] columns) => Select(Rows, columns);
 
-    private static string Select(int rows, TypeColumn[] columns) => $"SELECT {string.Join(", ", columns.Select(c => c.Select))} FROM range({rows}) t(i)";
+    internal static string Select(int rows, TypeColumn[] columns) => $"SELECT {string.Join(", ", columns.Select(c => c.Select))} FROM range({rows}) t(i)";
 
     /// <summary>
     /// The class's files, written once by one run of DuckDB: the matrix (every codec × page version, all types

@@ -72,10 +72,6 @@ public sealed class DuckDbTextTests(ServersFixture fixture, DuckDbTextTests.File
         new("txt", "CASE i WHEN 0 THEN 'line' || chr(10) || 'break' WHEN 1 THEN 'crlf' || chr(13) || chr(10) || 'end' WHEN 2 THEN ' spaced ' WHEN 4 THEN 'tab' || chr(9) || '\"q\",' WHEN 5 THEN 'back\\slash' ELSE 'NULL' END", "varchar(100)"),
     ];
 
-    private const int Rows = 2_000;
-
-    private static string Select(TypeColumn[] columns) => $"SELECT {string.Join(", ", columns.Select(c => c.Select))} FROM range({Rows}) t(i)";
-
     /// <summary>The class's files, written once by one run of DuckDB.</summary>
     public sealed class Files : IAsyncLifetime
     {
@@ -86,10 +82,10 @@ public sealed class DuckDbTextTests(ServersFixture fixture, DuckDbTextTests.File
 
         public async Task InitializeAsync()
         {
-            var select = Select(AllTypes);
+            var select = DuckDbParquetTests.Select(2_000, AllTypes);
             DuckDbParquet.Job Job(string name, string format, string compression = "uncompressed", bool header = false) =>
                 new(select, Path.Combine(_dir.FullName, name), compression, Format: format, Header: header);
-            var edges = $"SELECT {string.Join(", ", EdgeColumns.Select(c => c.Select))} FROM range(7) t(i)";
+            var edges = DuckDbParquetTests.Select(7, EdgeColumns);
             var zones = new[] { ("utc", "UTC"), ("kathmandu", "Asia/Kathmandu"), ("sao_paulo", "America/Sao_Paulo") };
             _files = await DuckDbParquet.WriteAsync(
             [

@@ -194,16 +194,14 @@ public sealed class PostgresLoaderTests(ServersFixture fixture) : IAsyncLifetime
         // .NET would read these as infinity and zero; PostgreSQL and Redshift refuse them, and so does the loader.
         await Sql($"CREATE TABLE \"{_schema}\".readings (id INT, r REAL, f DOUBLE PRECISION)");
         await _storage.PutTextAsync(_bucket, "r.json", "{\"id\":1,\"r\":1.5,\"f\":2.5}\n{\"id\":2,\"r\":1e39}");
-        var ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
-            new SourceFile { Bucket = _bucket, Key = "r.json", Schema = _schema, Table = "readings", Format = DataFormat.Json }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("r.json", DataFormat.Json, table: "readings"));
         var detail = Assert.Single(ex.Details);
         Assert.Equal((2L, "r", "1e39"), (detail.Line, detail.Column, detail.Value));
         Assert.Contains("out of range for real: too large", detail.Reason, StringComparison.Ordinal);
         Assert.Contains("Change column 'r' to float", ex.RecommendedAction, StringComparison.Ordinal);
 
         await _storage.PutTextAsync(_bucket, "f.csv", "1,0.5,1e-400\n");
-        ex = await Assert.ThrowsAsync<RedshifterException>(() => CopyRunner.CopyAsync(fixture.Database, _storage,
-            new SourceFile { Bucket = _bucket, Key = "f.csv", Schema = _schema, Table = "readings", Format = DataFormat.Csv }, false, NullEngineLog.Instance, AlwaysApprove.Instance, CancellationToken.None));
+        ex = await Assert.ThrowsAsync<RedshifterException>(() => Copy("f.csv", DataFormat.Csv, table: "readings"));
         Assert.Equal((1L, "f"), (ex.Details[0].Line, ex.Details[0].Column));
         Assert.Contains("out of range for float: too small, other than zero", ex.Details[0].Reason, StringComparison.Ordinal);
         Assert.Empty(await Rows($"SELECT id FROM \"{_schema}\".readings"));
